@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { type ConfigProblem, ConfigError } from './config-error.ts';
+import { ConfigError, type ConfigProblem } from './config-error.ts';
 import { type Config, configSchema } from './schema.ts';
 
 /** Set by esbuild `define` when CDK bundles a function: the config file travels inside the bundle. */
@@ -34,7 +34,10 @@ export function parseConfigText(text: string, source: string): Config {
   const raw: unknown = doc.toJS();
   const result = configSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
-  throw new ConfigError(source, result.error.issues.map((issue) => toProblem(issue, doc, lineCounter)));
+  throw new ConfigError(
+    source,
+    result.error.issues.map((issue) => toProblem(issue, doc, lineCounter)),
+  );
 }
 
 function toProblem(

@@ -1,0 +1,28 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+/**
+ * Module-level AWS SDK clients, created on first use and reused across warm invocations. Endpoints come
+ * from the standard SDK environment (`AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL_SECRETS_MANAGER`), so the
+ * local stack and tests use these very clients against the emulators; only the endpoints differ.
+ */
+let sqs: SQSClient | undefined;
+let secrets: SecretsManagerClient | undefined;
+
+export function sqsClient(): SQSClient {
+  sqs ??= new SQSClient({ maxAttempts: 2 });
+  return sqs;
+}
+
+export function secretsManagerClient(): SecretsManagerClient {
+  secrets ??= new SecretsManagerClient({ maxAttempts: 2 });
+  return secrets;
+}
+
+/** Forget the clients so the next call re-reads the environment (tests that restart emulators). */
+export function resetAwsClients(): void {
+  sqs?.destroy();
+  secrets?.destroy();
+  sqs = undefined;
+  secrets = undefined;
+}
