@@ -36,12 +36,24 @@ export function parseConfigText(text: string, source: string): Config {
   if (result.success) return result.data;
   throw new ConfigError(
     source,
-    result.error.issues.map((issue) => toProblem(issue, doc, lineCounter)),
+    result.error.issues.map((issue) => toProblem(issue, raw, doc, lineCounter)),
   );
+}
+
+function isMissing(raw: unknown, path: readonly PropertyKey[]): boolean {
+  if (path.length === 0) return raw === undefined || raw === null;
+  let node: unknown = raw;
+  for (const key of path.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return false;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  const last = path[path.length - 1] as PropertyKey;
+  return node !== null && typeof node === 'object' && !(last in node);
 }
 
 function toProblem(
   issue: z.core.$ZodIssue,
+  raw: unknown,
   doc: ReturnType<typeof parseDocument>,
   lineCounter: LineCounter,
 ): ConfigProblem {
@@ -53,7 +65,7 @@ function toProblem(
     if (isNode(node) && node.range) line = lineCounter.linePos(node.range[0]).line;
   }
   let message = issue.message;
-  if (issue.code === 'invalid_type' && issue.input === undefined) message = `missing; ${message}`;
+  if (issue.code !== 'unrecognized_keys' && isMissing(raw, path)) message = `missing; ${message}`;
   return line === undefined ? { path: formatPath(path), message } : { path: formatPath(path), line, message };
 }
 
