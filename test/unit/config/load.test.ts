@@ -46,7 +46,9 @@ describe('config loader', () => {
     expect(error.problems).toEqual([
       expect.objectContaining({ path: 'connections[0].webhook.verify', line: 7 }),
     ]);
-    expect(error.message).toMatch(/connections\[0\]\.webhook\.verify \(line 7\): .*"hmac"\|"bearer"\|"url-token"/);
+    expect(error.message).toMatch(
+      /connections\[0\]\.webhook\.verify \(line 7\): .*"hmac"\|"bearer"\|"url-token"/,
+    );
   });
 
   it('reports a missing key at its parent line', () => {
@@ -94,7 +96,9 @@ describe('config loader', () => {
 
   it('names a missing file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'absent.yaml');
-    expect(() => loadConfigFile(file)).toThrow(`Invalid jira-sync configuration in ${file}:\n  - (file): file not found`);
+    expect(() => loadConfigFile(file)).toThrow(
+      `Invalid jira-sync configuration in ${file}:\n  - (file): file not found`,
+    );
   });
 
   it('loads from disk', () => {

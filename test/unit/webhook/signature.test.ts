@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseSignatureHeader, signBody, tokensEqual, verifySignature } from '../../../shared/webhook/signature.ts';
+import {
+  parseSignatureHeader,
+  signBody,
+  tokensEqual,
+  verifySignature,
+} from '../../../shared/webhook/signature.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -27,7 +32,10 @@ describe('X-Hub-Signature verification', () => {
   });
 
   it('refuses a wrong secret', () => {
-    expect(verifySignature(vectorHeader, vectorBody, ['not it'])).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifySignature(vectorHeader, vectorBody, ['not it'])).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
   });
 
   it('refuses a changed body', () => {
@@ -55,10 +63,13 @@ describe('X-Hub-Signature verification', () => {
     });
   });
 
-  it.each(['', '   ', 'sha256', 'sha256=', '=abc', 'sha256=xyz', 'sha256 = abc'])('refuses header %j', (h) => {
-    const result = verifySignature(h, vectorBody, [vectorSecret]);
-    expect(result.ok).toBe(false);
-  });
+  it.each(['', '   ', 'sha256', 'sha256=', '=abc', 'sha256=xyz', 'sha256 = abc'])(
+    'refuses header %j',
+    (h) => {
+      const result = verifySignature(h, vectorBody, [vectorSecret]);
+      expect(result.ok).toBe(false);
+    },
+  );
 
   it('reports a missing header', () => {
     expect(verifySignature(undefined, vectorBody, [vectorSecret])).toEqual({
