@@ -115,8 +115,21 @@ function issuesOf(payload: JiraWebhook): IssueRef[] {
   }
   const fromIssue = payload.issue ? issueRef(payload.issue.id, payload.issue.key) : undefined;
   if (fromIssue) return [fromIssue];
-  const loose = issueRef(payload.worklog?.issueId ?? payload.attachment?.issueId, undefined);
+  const loose = issueRef(
+    payload.worklog?.issueId ?? payload.attachment?.issueId ?? issueIdFromCommentSelf(payload.comment?.self),
+    undefined,
+  );
   return loose ? [loose] : [];
+}
+
+/**
+ * Data Center `comment_*` events carry no issue object; the comment's own link names the issue:
+ * `…/rest/api/2/issue/10412/comment/10810`. (Cloud attachment events carry no issue at all; the
+ * `jira:issue_updated` event Jira sends for the same change has it, so those are counted, not queued.)
+ */
+function issueIdFromCommentSelf(self: string | undefined): string | undefined {
+  if (!self || self.length > 2048) return undefined;
+  return /\/issue\/(\d{1,18})\/comment\/\d+(?:[?#].*)?$/.exec(self)?.[1];
 }
 
 function actorOf(payload: JiraWebhook): Actor | undefined {
@@ -146,7 +159,13 @@ function base(
 function fromJiraWebhook(payload: JiraWebhook, meta: DeliveryMeta): Normalised {
   const issues = issuesOf(payload);
   if (issues.length === 0) {
-    if (payload.issue || payload.issueLink || payload.worklog || payload.attachment?.issueId !== undefined) {
+    if (
+      payload.issue ||
+      payload.issueLink ||
+      payload.worklog ||
+      payload.comment ||
+      payload.attachment?.issueId
+    ) {
       throw new WebhookRejected(
         400,
         'invalid-issue',

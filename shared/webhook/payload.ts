@@ -27,6 +27,7 @@ const changelogSchema = z.looseObject({
 
 const withAuthors = z.looseObject({
   id: idLike.optional(),
+  self: z.string().optional(),
   author: userSchema.optional(),
   updateAuthor: userSchema.optional(),
 });
