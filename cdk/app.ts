@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError } from '../shared/config/config-error.ts';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../shared/config/load.ts';
+import type { Config } from '../shared/config/schema.ts';
+import { JiraSyncStack } from './jira-sync-stack.ts';
+
+const app = new App();
+const configFile: string =
+  (app.node.tryGetContext('config') as string | undefined) ??
+  process.env.JIRA_SYNC_CONFIG ??
+  DEFAULT_CONFIG_FILE;
+
+let config: Config;
+try {
+  config = loadConfigFile(configFile);
+} catch (err) {
+  // The message already names the file, the key and the line; a stack trace would only bury it.
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
+
+new JiraSyncStack(app, 'JiraSync', {
+  description: 'jira-sync: Jira webhooks -> SQS FIFO -> sync worker',
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  config,
+  bundledConfig: {
+    // Relative, so the bundle (and its asset hash) does not depend on where the repository is checked out.
+    source: relative(process.cwd(), resolve(configFile)).split(sep).join('/'),
+    text: readFileSync(configFile, 'utf8'),
+  },
+});
+
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,0 +1,132 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { describe, expect, it } from 'vitest';
+import { SecretRefs } from '../../cdk/secret-refs.ts';
+import {
+  ACCOUNT,
+  allowStatements,
+  logicalId,
+  REGION,
+  resourcesFor,
+  sharedStack,
+  testApp,
+} from './cdk-test-stack.ts';
+
+// Names get the `-??????` wildcard for the random suffix; the partition stays a token (AWS::Partition).
+const BY_NAME = `arn:\${AWS::Partition}:secretsmanager:${REGION}:${ACCOUNT}:secret:`;
+const FIXTURE_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:';
+const WEBHOOK_SECRETS = [
+  `${BY_NAME}jira-sync/acme-automation/webhook-??????`,
+  `${BY_NAME}jira-sync/acme-cloud/webhook-??????`,
+  `${FIXTURE_ARN}jira-sync/acme-dc/webhook-??????`,
+];
+const AUTH_SECRETS = [
+  `${BY_NAME}jira-sync/acme-cloud/auth-??????`,
+  `${FIXTURE_ARN}jira-sync/acme-dc/auth-AbC123`,
+];
+
+function policyOf(which: 'ingest' | 'worker') {
+  const { template, stack } = sharedStack();
+  const role = (which === 'ingest' ? stack.ingest.handler : stack.worker.handler).role;
+  if (!role) throw new Error('function without role');
+  return allowStatements(template, role);
+}
+
+describe('IAM of the functions', () => {
+  it('lets ingest read exactly the webhook secrets', () => {
+    const statements = policyOf('ingest');
+
+    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toEqual(WEBHOOK_SECRETS.sort());
+    expect(resourcesFor(statements, 'secretsmanager:DescribeSecret')).toEqual(WEBHOOK_SECRETS.sort());
+  });
+
+  it('lets the worker read exactly the auth secrets, each once', () => {
+    const statements = policyOf('worker');
+
+    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toEqual(AUTH_SECRETS.sort());
+    expect(resourcesFor(statements, 'secretsmanager:DescribeSecret')).toEqual(AUTH_SECRETS.sort());
+  });
+
+  it('lets ingest send to the queue and nothing else on SQS', () => {
+    const { stack } = sharedStack();
+    const statements = policyOf('ingest');
+    const sqsActions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('sqs:'));
+
+    expect(sqsActions.sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+    expect(resourcesFor(statements, 'sqs:SendMessage')).toEqual([`\${${logicalId(stack.queue.queue)}.Arn}`]);
+  });
+
+  it('lets the worker consume the queue but not send to it', () => {
+    const { stack } = sharedStack();
+    const statements = policyOf('worker');
+    const actions = statements.flatMap((s) => [s.Action].flat());
+
+    expect(resourcesFor(statements, 'sqs:ReceiveMessage')).toEqual([
+      `\${${logicalId(stack.queue.queue)}.Arn}`,
+    ]);
+    expect(resourcesFor(statements, 'sqs:DeleteMessage')).toEqual([
+      `\${${logicalId(stack.queue.queue)}.Arn}`,
+    ]);
+    expect(actions).not.toContain('sqs:SendMessage');
+  });
+
+  it.each(['ingest', 'worker'] as const)(
+    'gives %s no other services than logs, X-Ray, SQS and Secrets Manager',
+    (which) => {
+      const services = new Set(policyOf(which).flatMap((s) => [s.Action].flat().map((a) => a.split(':')[0])));
+
+      const secretActions = new Set(
+        policyOf(which)
+          .flatMap((s) => [s.Action].flat())
+          .filter((a) => a.startsWith('secretsmanager:')),
+      );
+
+      expect([...services].sort()).toEqual(['logs', 'secretsmanager', 'sqs', 'xray']);
+      expect([...secretActions].sort()).toEqual([
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ]);
+    },
+  );
+});
+
+describe('SecretRefs', () => {
+  /** The policy resource string `grantRead` produces for a config reference. */
+  function grantedResource(ref: string): string[] {
+    const stack = new Stack(testApp(), 'S', { env: { account: ACCOUNT, region: REGION } });
+    const role = new Role(stack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    new SecretRefs(stack, 'Secrets').get(ref).grantRead(role);
+    return resourcesFor(allowStatements(Template.fromStack(stack), role), 'secretsmanager:GetSecretValue');
+  }
+
+  it('adds the random-suffix wildcard to a name, in the stack region and account', () => {
+    expect(grantedResource('jira/acme')).toEqual([`${BY_NAME}jira/acme-??????`]);
+  });
+
+  it('adds the wildcard to a partial ARN, keeping its own region and account', () => {
+    const arn = 'arn:aws:secretsmanager:us-west-2:210987654321:secret:jira/acme';
+
+    expect(grantedResource(arn)).toEqual([`${arn}-??????`]);
+  });
+
+  it('uses a complete ARN as is', () => {
+    const arn = 'arn:aws:secretsmanager:us-west-2:210987654321:secret:jira/acme-x1Y2z3';
+
+    expect(grantedResource(arn)).toEqual([arn]);
+  });
+
+  it('returns one import per reference', () => {
+    const refs = new SecretRefs(new Stack(testApp(), 'S'), 'Secrets');
+
+    expect(refs.get('jira/acme')).toBe(refs.get('jira/acme'));
+  });
+
+  it('rejects an ARN of another service with a readable error', () => {
+    const refs = new SecretRefs(new Stack(testApp(), 'S'), 'Secrets');
+
+    expect(() => refs.get('arn:aws:ssm:eu-west-1:123456789012:parameter/jira')).toThrow(
+      '"arn:aws:ssm:eu-west-1:123456789012:parameter/jira" is not a Secrets Manager secret ARN',
+    );
+  });
+});
