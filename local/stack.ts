@@ -1,0 +1,232 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { resetAwsClients } from '../shared/aws/clients.ts';
+import { loadConfigFile, setConfigForProcess } from '../shared/config/load.ts';
+import type { Config } from '../shared/config/schema.ts';
+import { startApiGatewayAdapter } from './api-gateway-adapter.ts';
+import { startFauxqsServer } from './fauxqs-server.ts';
+import { type HandlerSource, loadHandlers } from './handler-modules.ts';
+import type { IngestHandler, WorkerHandler } from './handler-types.ts';
+import { LocalStackStartError } from './local-errors.ts';
+import { errorFields, jsonLinesLog, type LocalLog } from './local-log.ts';
+import type { SecretsFileSeed } from './secrets-file.ts';
+import { startSecretsManagerServer } from './secrets-manager-server.ts';
+import { type BatchOutcome, startSqsPoller } from './sqs-poller.ts';
+
+export interface LocalStackOptions {
+  /** The jira-sync config file the handlers read (`JIRA_SYNC_CONFIG`). */
+  readonly configPath: string;
+  /** HTTP API port on 127.0.0.1; default 3000, 0 picks a free one. */
+  readonly port?: number;
+  /** fauxqs and Secrets Manager ports; default 0 (free ports, printed in the banner). */
+  readonly sqsPort?: number;
+  readonly secretsPort?: number;
+  /** Git-ignored state directory; default `.local` in the working directory. */
+  readonly stateDir?: string;
+  readonly secretsSeed?: SecretsFileSeed;
+  readonly visibilityTimeoutSeconds?: number;
+  readonly maxReceiveCount?: number;
+  /** Poller long-poll wait, 1-2 s keeps Ctrl-C snappy. */
+  readonly waitTimeSeconds?: number;
+  /** Tests inject handlers; by default the real ones under functions/ are imported. */
+  readonly handlers?: { readonly ingest?: IngestHandler; readonly worker?: WorkerHandler };
+  readonly log?: LocalLog;
+  /** Called after each worker batch (tests wait on it). */
+  readonly onWorkerBatch?: (outcome: BatchOutcome) => void;
+}
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly port: number;
+  readonly sqsEndpoint: string;
+  readonly queueUrl: string;
+  readonly queueArn: string;
+  readonly dlqUrl: string;
+  readonly dlqArn: string;
+  readonly maxReceiveCount: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly secretsEndpoint: string;
+  readonly secretsFile: string;
+  readonly stateDir: string;
+  readonly configPath: string;
+  readonly config: Config;
+  readonly handlerSources: { readonly ingest: HandlerSource; readonly worker: HandlerSource };
+  /** Secret names or ARNs the config refers to that the local store does not hold. */
+  readonly missingSecrets: readonly string[];
+  webhookUrl(connectionId: string): string;
+  /** A value from the local store (for the banner's signed curl); undefined when absent. */
+  localSecret(nameOrArn: string): string | undefined;
+  /** Stops the poller, then the servers, and restores the environment. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+const ACCOUNT_ID = '000000000000';
+let running = false;
+
+/**
+ * Starts everything on 127.0.0.1 and runs the real handler code against it: Secrets Manager, fauxqs, the
+ * API Gateway adapter and the SQS poller. The handlers' environment is set before they are imported,
+ * because Lambda code may read it at module load. One stack per process (the environment is global).
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  if (running) throw new LocalStackStartError('a local stack is already running in this process');
+  running = true;
+  const log = options.log ?? jsonLinesLog;
+  const configPath = resolve(options.configPath);
+  const stateDir = resolve(options.stateDir ?? '.local');
+  const stops: Array<() => Promise<void>> = [];
+  let restoreEnv: (() => void) | undefined;
+
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((error: unknown) => log('WARN', 'error while stopping', errorFields(error)));
+    }
+    stops.length = 0;
+    resetAwsClients();
+    setConfigForProcess(undefined);
+    restoreEnv?.();
+    running = false;
+  };
+
+  try {
+    const config = loadConfigFile(configPath);
+    await mkdir(stateDir, { recursive: true });
+    const secretsFile = resolve(stateDir, 'secrets.json');
+    const secrets = await startSecretsManagerServer({
+      file: secretsFile,
+      port: options.secretsPort ?? 0,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      ...(options.secretsSeed ? { seed: options.secretsSeed } : {}),
+      log: (entry) =>
+        log(entry.status < 400 ? 'INFO' : 'WARN', 'secrets manager request', {
+          component: 'secrets-manager',
+          ...entry,
+        }),
+    });
+    stops.push(() => secrets.stop());
+
+    const sqs = await startFauxqsServer({
+      port: options.sqsPort ?? 0,
+      region: REGION,
+      ...(options.visibilityTimeoutSeconds === undefined
+        ? {}
+        : { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }),
+      ...(options.maxReceiveCount === undefined ? {} : { maxReceiveCount: options.maxReceiveCount }),
+    });
+    stops.push(() => sqs.stop());
+
+    restoreEnv = setEnv({
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      // A developer's real session must never ride along with the local credentials.
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: undefined,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      JIRA_SYNC_QUEUE_URL: sqs.queueUrl,
+      JIRA_SYNC_CONFIG: configPath,
+      // As in Lambda: Powertools reports cold_start only for on-demand environments.
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      POWERTOOLS_SERVICE_NAME: 'jira-sync',
+      POWERTOOLS_METRICS_NAMESPACE: 'JiraSync',
+    });
+    // Clients created before (an earlier stack, a test) point at old endpoints.
+    resetAwsClients();
+    setConfigForProcess(config);
+
+    const handlers = await loadHandlers(options.handlers);
+
+    const api = await startApiGatewayAdapter({
+      handler: handlers.ingest,
+      port: options.port ?? 3000,
+      region: REGION,
+      identity: { accountId: ACCOUNT_ID, apiId: 'local' },
+      onError: (error) =>
+        log('ERROR', 'Invoke Error', { component: 'webhook-ingest', ...errorFields(error) }),
+    }).catch((cause: unknown) => {
+      const inUse = (cause as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      throw new LocalStackStartError(
+        inUse
+          ? `127.0.0.1:${options.port ?? 3000} is already in use (set PORT to use another port)`
+          : 'the HTTP API could not start',
+        { cause },
+      );
+    });
+    stops.push(() => api.stop());
+
+    const pollerClient = new SQSClient({
+      endpoint: sqs.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const poller = startSqsPoller({
+      client: pollerClient,
+      queueUrl: sqs.queueUrl,
+      queue: { arn: sqs.queueArn, region: REGION },
+      handler: handlers.worker,
+      waitTimeSeconds: options.waitTimeSeconds ?? 1,
+      accountId: ACCOUNT_ID,
+      onBatch: (outcome) => {
+        if (outcome.failed.length > 0) {
+          log('WARN', 'batch had failures', { component: 'sqs-poller', ...outcome });
+        }
+        options.onWorkerBatch?.(outcome);
+      },
+      onError: (error, what) => log('ERROR', what, { component: 'sqs-poller', ...errorFields(error) }),
+    });
+    stops.push(async () => {
+      await poller.stop();
+      pollerClient.destroy();
+    });
+
+    const secretRefs = config.connections.flatMap((c) => [c.auth.secret, c.webhook.secret]);
+    let stopping: Promise<void> | undefined;
+    return {
+      apiUrl: api.url,
+      port: api.port,
+      sqsEndpoint: sqs.endpoint,
+      queueUrl: sqs.queueUrl,
+      queueArn: sqs.queueArn,
+      dlqUrl: sqs.dlqUrl,
+      dlqArn: sqs.dlqArn,
+      maxReceiveCount: sqs.maxReceiveCount,
+      visibilityTimeoutSeconds: sqs.visibilityTimeoutSeconds,
+      secretsEndpoint: secrets.url,
+      secretsFile,
+      stateDir,
+      configPath,
+      config,
+      handlerSources: handlers.sources,
+      missingSecrets: [...new Set(secretRefs)].filter((ref) => secrets.resolveName(ref) === undefined),
+      webhookUrl: (connectionId) => `${api.url}/webhooks/${encodeURIComponent(connectionId)}`,
+      localSecret: (ref) => {
+        const name = secrets.resolveName(ref);
+        return name === undefined ? undefined : secrets.store.get(name);
+      },
+      stop: () => {
+        stopping ??= stopAll();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Sets (or, for `undefined`, removes) variables and returns a function putting the old values back. */
+function setEnv(values: Record<string, string | undefined>): () => void {
+  const previous = Object.fromEntries(Object.keys(values).map((k) => [k, process.env[k]]));
+  const apply = (vars: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(vars)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  apply(values);
+  return () => apply(previous);
+}
