@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../shared/config/config-error.ts';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../shared/config/load.ts';
-import type { Config } from '../shared/config/schema.ts';
+import { type ConfigSource, DEFAULT_CONFIG_FILE, loadConfigSource } from '../shared/config/load.ts';
 import { JiraSyncStack } from './jira-sync-stack.ts';
 
 const app = new App();
@@ -13,9 +11,9 @@ const configFile: string =
   process.env.JIRA_SYNC_CONFIG ??
   DEFAULT_CONFIG_FILE;
 
-let config: Config;
+let loaded: ConfigSource;
 try {
-  config = loadConfigFile(configFile);
+  loaded = loadConfigSource(configFile);
 } catch (err) {
   // The message already names the file, the key and the line; a stack trace would only bury it.
   if (!(err instanceof ConfigError)) throw err;
@@ -26,11 +24,11 @@ try {
 new JiraSyncStack(app, 'JiraSync', {
   description: 'jira-sync: Jira webhooks -> SQS FIFO -> sync worker',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  config,
+  config: loaded.config,
   bundledConfig: {
     // Relative, so the bundle (and its asset hash) does not depend on where the repository is checked out.
     source: relative(process.cwd(), resolve(configFile)).split(sep).join('/'),
-    text: readFileSync(configFile, 'utf8'),
+    document: loaded.document,
   },
 });
 

@@ -38,6 +38,11 @@ export interface FauxqsServer {
   readonly dlqArn: string;
   readonly maxReceiveCount: number;
   readonly visibilityTimeoutSeconds: number;
+  /**
+   * Takes the endpoint off the network (connections refused) while queues and messages survive, as in a
+   * regional SQS outage; `end()` serves them again on the same port. For fault tests and the chaos run.
+   */
+  outage(): Promise<{ end(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -45,7 +50,8 @@ export async function startFauxqsServer(options: FauxqsServerOptions = {}): Prom
   const region = options.region ?? 'us-east-1';
   const maxReceiveCount = options.maxReceiveCount ?? 5;
   const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
-  const app = buildApp({ logger: false, defaultRegion: region, stores: await pathStyleStores() });
+  const stores = await pathStyleStores();
+  let app = buildApp({ logger: false, defaultRegion: region, stores });
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
   if (address === null || typeof address === 'string') {
@@ -84,6 +90,15 @@ export async function startFauxqsServer(options: FauxqsServerOptions = {}): Prom
       dlqArn: dlq.arn,
       maxReceiveCount,
       visibilityTimeoutSeconds,
+      outage: async () => {
+        await app.close();
+        return {
+          end: async () => {
+            app = buildApp({ logger: false, defaultRegion: region, stores });
+            await app.listen({ host: '127.0.0.1', port: address.port });
+          },
+        };
+      },
       stop: () => {
         stopping ??= Promise.resolve(app.close()).then(() => {});
         return stopping;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readBody } from './http-body.ts';
 import { BodyTooLargeError } from './local-errors.ts';
 import { SecretsFile, type SecretsFileSeed } from './secrets-file.ts';

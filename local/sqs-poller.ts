@@ -4,7 +4,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WorkerHandler } from './handler-types.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import { type QueueIdentity, toSqsEvent } from './sqs-event.ts';

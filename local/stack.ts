@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { resetAwsClients } from '../shared/aws/clients.ts';
-import { loadConfigFile, setConfigForProcess } from '../shared/config/load.ts';
+import { setConfigForProcess } from '../shared/config/current.ts';
+import { loadConfigFile } from '../shared/config/load.ts';
 import type { Config } from '../shared/config/schema.ts';
 import { startApiGatewayAdapter } from './api-gateway-adapter.ts';
 import { startFauxqsServer } from './fauxqs-server.ts';
@@ -55,6 +56,8 @@ export interface LocalStack {
   /** Secret names or ARNs the config refers to that the local store does not hold. */
   readonly missingSecrets: readonly string[];
   webhookUrl(connectionId: string): string;
+  /** Simulates an SQS outage (connections refused, messages kept) until `end()` is awaited. */
+  sqsOutage(): Promise<{ end(): Promise<void> }>;
   /** A value from the local store (for the banner's signed curl); undefined when absent. */
   localSecret(nameOrArn: string): string | undefined;
   /** Stops the poller, then the servers, and restores the environment. Idempotent. */
@@ -203,6 +206,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handlerSources: handlers.sources,
       missingSecrets: [...new Set(secretRefs)].filter((ref) => secrets.resolveName(ref) === undefined),
       webhookUrl: (connectionId) => `${api.url}/webhooks/${encodeURIComponent(connectionId)}`,
+      sqsOutage: () => sqs.outage(),
       localSecret: (ref) => {
         const name = secrets.resolveName(ref);
         return name === undefined ? undefined : secrets.store.get(name);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../shared/config/config-error.ts';
 import { DEFAULT_CONFIG_FILE } from '../shared/config/load.ts';
 import { AppError } from '../shared/errors/app-error.ts';

@@ -8,12 +8,15 @@ import { Construct } from 'constructs';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The config file as read at synth; it is compiled into every bundle so no function reads a file at runtime. */
+/**
+ * The config file as read at synth; its parsed document is compiled into every bundle so no function reads
+ * a file or carries a YAML parser at runtime.
+ */
 export interface BundledConfig {
   /** Names the file in the loader's error messages (keep it relative: it ends up in the bundle). */
   readonly source: string;
-  /** The file's text, parsed and validated by the same loader inside the function. */
-  readonly text: string;
+  /** The file's content as plain data (before defaults), validated by the same schema inside the function. */
+  readonly document: unknown;
 }
 
 export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -105,11 +108,11 @@ export class JiraSyncFunction extends Construct {
         // runtime so the deployed SDK is the version we tested, not whatever the runtime ships that day.
         mainFields: ['module', 'main'],
         bundleAwsSDK: true,
-        // esbuild takes a JSON object literal as a define value; the loader reads `.source` and `.text`.
+        // esbuild takes a JSON object literal as a define value; `shared/config/current.ts` reads it.
         define: {
           __JIRA_SYNC_CONFIG__: JSON.stringify({
             source: props.bundledConfig.source,
-            text: props.bundledConfig.text,
+            document: props.bundledConfig.document,
           }),
         },
       },

@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { requireEnv } from '../../shared/aws/env.ts';
-import { loadConfig } from '../../shared/config/load.ts';
+import { loadConfig } from '../../shared/config/current.ts';
 import { createLogger, createMetrics } from '../../shared/observability/powertools.ts';
 import { sqsEnqueue } from '../../shared/webhook/enqueue.ts';
 import { type IngestOutcome, ingestWebhook } from '../../shared/webhook/ingest.ts';

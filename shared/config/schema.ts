@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The user-facing configuration file (`jira-sync.config.yaml`). One schema serves local runs, the Lambda

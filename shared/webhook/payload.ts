@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Loose schemas of the Jira webhook payloads jira-sync reads (REST v2 representation). Atlassian adds fields

@@ -1,5 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretsManagerClient } from '../aws/clients.ts';
 import { IngestUnavailable } from './errors.ts';
 

@@ -13,7 +13,7 @@ import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../
 import { secretsManagerClient, sqsClient } from '../../shared/aws/clients.ts';
 import { requireEnv } from '../../shared/aws/env.ts';
 import { ConfigError } from '../../shared/config/config-error.ts';
-import { loadConfig } from '../../shared/config/load.ts';
+import { loadConfig } from '../../shared/config/current.ts';
 
 const DEMO_CONFIG = fileURLToPath(new URL('../../local/demo.config.yaml', import.meta.url));
 

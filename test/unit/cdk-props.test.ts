@@ -5,7 +5,7 @@ import { SyncWorker } from '../../cdk/constructs/sync-worker.ts';
 import { WebhookIngest } from '../../cdk/constructs/webhook-ingest.ts';
 import { testApp } from './cdk-test-stack.ts';
 
-const bundledConfig = { source: 'test.yaml', text: '' };
+const bundledConfig = { source: 'test.yaml', document: {} };
 
 function stack(): Stack {
   return new Stack(testApp(), 'S');

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { JiraSyncStack } from '../../cdk/jira-sync-stack.ts';
-import { loadConfigFile } from '../../shared/config/load.ts';
+import { loadConfigSource } from '../../shared/config/load.ts';
 
 export const VALID_CONFIG = 'test/fixtures/config/valid.yaml';
 export const ACCOUNT = '123456789012';
@@ -16,10 +15,11 @@ export function testApp(): App {
 
 /** The jira-sync stack built from a fixture config, as `cdk/app.ts` builds it. */
 export function buildStack(app: App = testApp(), configFile = VALID_CONFIG): JiraSyncStack {
+  const { config, document } = loadConfigSource(configFile);
   return new JiraSyncStack(app, 'JiraSync', {
     env: { account: ACCOUNT, region: REGION },
-    config: loadConfigFile(configFile),
-    bundledConfig: { source: configFile, text: readFileSync(configFile, 'utf8') },
+    config,
+    bundledConfig: { source: configFile, document },
   });
 }
 
