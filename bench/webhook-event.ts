@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { clfTime, traceId } from '../local/api-gateway-event.ts';
 import { signBody } from '../shared/webhook/signature.ts';
 
 /** A real Jira Cloud `jira:issue_updated` delivery (see test/fixtures/webhooks/README.md). */
@@ -36,7 +37,7 @@ export function webhookEventFactory(connectionId: string, secret: string): Webho
           'content-type': 'application/json; charset=UTF-8',
           host: 'abc123.execute-api.us-east-1.amazonaws.com',
           'user-agent': 'Atlassian Webhook HTTP Client',
-          'x-amzn-trace-id': `Root=1-${Math.floor(now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
+          'x-amzn-trace-id': traceId(new Date(now)),
           'x-atlassian-webhook-flow': 'Primary',
           'x-atlassian-webhook-identifier': randomUUID(),
           'x-forwarded-for': '13.52.5.96',
@@ -68,15 +69,4 @@ export function webhookEventFactory(connectionId: string, secret: string): Webho
       };
     },
   };
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `12/Mar/2020:19:03:58 +0000`, the format API Gateway uses for `requestContext.time`. */
-function clfTime(now: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${pad(now.getUTCDate())}/${MONTHS[now.getUTCMonth()]}/${now.getUTCFullYear()}:` +
-    `${pad(now.getUTCHours())}:${pad(now.getUTCMinutes())}:${pad(now.getUTCSeconds())} +0000`
-  );
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { type ApiGatewayIdentity, type MatchedRoute, toApiGatewayEvent } from './api-gateway-event.ts';
 import { gatewayError, type HttpReply, toHttpReply, writeReply } from './api-gateway-response.ts';
@@ -8,6 +7,7 @@ import type { IngestHandler } from './handler-types.ts';
 import { readBody } from './http-body.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import { BodyTooLargeError } from './local-errors.ts';
+import { listenOnLoopback } from './loopback-server.ts';
 
 /**
  * The local API Gateway HTTP API: `POST /webhooks/{connectionId}` runs the ingest handler with a payload 2.0
@@ -100,26 +100,11 @@ export async function startApiGatewayAdapter(options: ApiGatewayAdapterOptions):
   };
 
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 3000, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let stopping: Promise<void> | undefined;
+  const listener = await listenOnLoopback(server, options.port ?? 3000);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    stop: () => {
-      stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return stopping;
-    },
+    url: listener.url,
+    port: listener.port,
+    stop: listener.stop,
   };
 }
 

@@ -123,14 +123,14 @@ function normaliseIp(address: string | undefined): string {
 }
 
 /** `Root=1-<epoch seconds hex>-<96-bit id>`, the X-Ray format API Gateway adds. */
-function traceId(now: Date): string {
+export function traceId(now: Date): string {
   return `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** `12/Mar/2020:19:03:58 +0000`, the format of `requestContext.time`. */
-function clfTime(now: Date): string {
+export function clfTime(now: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return (
     `${pad(now.getUTCDate())}/${MONTHS[now.getUTCMonth()]}/${now.getUTCFullYear()}:` +

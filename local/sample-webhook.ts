@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
-import * as z from 'zod';
 import type { Connection } from '../shared/config/schema.ts';
+import { signBody } from '../shared/webhook/signature.ts';
+import { parseWebhookSecret } from '../shared/webhook/webhook-secret.ts';
 
 /**
  * A small but real-shaped `jira:issue_updated` admin webhook body (REST v2 representation, as Jira sends
@@ -62,19 +62,14 @@ export function sampleIssueUpdated(connection: Connection, now: Date = new Date(
 
 /** The `X-Hub-Signature` value Jira sends for a webhook with a secret: `sha256=<hex HMAC of the raw body>`. */
 export function hubSignature(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+  return signBody('sha256', secret, Buffer.from(body, 'utf8'));
 }
 
-const rotatingSecret = z.object({ current: z.string().min(1) });
-
-/** A webhook secret may be stored as JSON `{"current": ..., "previous": ...}` while rotating. */
+/** The value Jira should be configured with: the current one while a rotation is under way. */
 export function currentWebhookSecret(stored: string): string {
-  let raw: unknown;
   try {
-    raw = JSON.parse(stored);
+    return parseWebhookSecret(stored)[0] ?? stored;
   } catch {
     return stored;
   }
-  const parsed = rotatingSecret.safeParse(raw);
-  return parsed.success ? parsed.data.current : stored;
 }

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
 import { readBody } from './http-body.ts';
 import { BodyTooLargeError } from './local-errors.ts';
+import { listenOnLoopback } from './loopback-server.ts';
 import { SecretsFile, type SecretsFileSeed } from './secrets-file.ts';
 
 /**
@@ -243,28 +243,13 @@ export async function startSecretsManagerServer(
   };
 
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let stopping: Promise<void> | undefined;
+  const listener = await listenOnLoopback(server, options.port ?? 0);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: listener.url,
+    port: listener.port,
     store,
     resolveName,
-    stop: () => {
-      stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return stopping;
-    },
+    stop: listener.stop,
   };
 }
 

@@ -9,6 +9,7 @@ import { silentLog } from '../../local/local-log.ts';
 import type { BatchOutcome } from '../../local/sqs-poller.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { signBody } from '../../shared/webhook/signature.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 // The real ingest and worker handlers behind real HTTP, fauxqs and the local Secrets Manager: what Jira
 // would meet. One stack per file: the handlers read their environment once, at import, as in Lambda.
@@ -18,14 +19,6 @@ const HMAC_SECRET = 'ingest-http-hmac-7Fq2';
 const ROTATED_SECRET = 'ingest-http-rotated-9Kd4';
 const URL_TOKEN = 'ingest-http-url-token-3Jx8';
 const SECRETS = [HMAC_SECRET, ROTATED_SECRET, URL_TOKEN];
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('webhook ingest over HTTP with SQS', () => {
   let stateDir: string;

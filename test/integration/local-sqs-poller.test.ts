@@ -3,14 +3,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FauxqsServer, startFauxqsServer } from '../../local/fauxqs-server.ts';
 import { type BatchOutcome, type SqsPoller, startSqsPoller } from '../../local/sqs-poller.ts';
-
-async function waitFor(check: () => boolean, timeoutMs = 8000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { waitFor } from '../helpers/wait.ts';
 
 describe('local SQS poller', () => {
   let sqs: FauxqsServer;

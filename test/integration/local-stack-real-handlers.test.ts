@@ -8,18 +8,11 @@ import { silentLog } from '../../local/local-log.ts';
 import { hubSignature, sampleIssueUpdated } from '../../local/sample-webhook.ts';
 import type { BatchOutcome } from '../../local/sqs-poller.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const DEMO_CONFIG = fileURLToPath(new URL('../../local/demo.config.yaml', import.meta.url));
 const SECRET = 'real-handlers-test-secret';
 const QUIET = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } as const;
-
-async function waitFor(check: () => boolean, timeoutMs = 8000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 // One stack for the file: the real handlers read their environment once, at import (as in Lambda).
 describe('local stack with the real handlers', () => {

@@ -14,16 +14,9 @@ import { secretsManagerClient, sqsClient } from '../../shared/aws/clients.ts';
 import { requireEnv } from '../../shared/aws/env.ts';
 import { ConfigError } from '../../shared/config/config-error.ts';
 import { loadConfig } from '../../shared/config/current.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const DEMO_CONFIG = fileURLToPath(new URL('../../local/demo.config.yaml', import.meta.url));
-
-async function waitFor(check: () => boolean, timeoutMs = 8000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('startLocalStack', () => {
   let stateDir: string;
