@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../../../shared/sync/canonical.ts';
-import { type Base, type Direction, type FieldInput, planFields } from '../../../shared/sync/merge.ts';
+import {
+  type Base,
+  type Direction,
+  type FieldInput,
+  type MergeContext,
+  planFields,
+} from '../../../shared/sync/merge.ts';
 
 const ctx = { policy: 'newest-wins' as const, sourceUpdated: 1000, targetUpdated: 2000 };
 
@@ -23,7 +29,7 @@ function text(field: string, source: Json, target: Json, direction: Direction = 
 }
 
 /** Applies a plan to the two sides, as the worker would after writing to Jira. */
-function apply(inputs: readonly FieldInput[], base: Base | undefined, c = ctx) {
+function apply(inputs: readonly FieldInput[], base: Base | undefined, c: MergeContext = ctx) {
   const plan = planFields(inputs, base, c);
   const values = new Map(inputs.map((i) => [i.field, { source: i.source, target: i.target }]));
   for (const w of plan.writes) {
@@ -44,7 +50,11 @@ describe('planFields', () => {
 
   it('plans nothing when the sync reads back its own writes (no echo)', () => {
     const first = planFields([text('summary', 'VPN down', null), priority('High', null)], undefined, ctx);
-    const again = planFields([text('summary', 'VPN down', 'VPN down'), priority('High', 'Critical')], first.base, ctx);
+    const again = planFields(
+      [text('summary', 'VPN down', 'VPN down'), priority('High', 'Critical')],
+      first.base,
+      ctx,
+    );
     expect(again.writes).toEqual([]);
     expect(again.conflicts).toEqual([]);
   });
@@ -69,17 +79,30 @@ describe('planFields', () => {
     const base = planFields([text('summary', 'a', 'a')], undefined, ctx).base;
     const both = [text('summary', 'from source', 'from target')];
     const newest = planFields(both, base, ctx);
-    expect(newest.writes).toEqual([{ field: 'summary', side: 'source', value: 'from target', reason: 'conflict' }]);
+    expect(newest.writes).toEqual([
+      { field: 'summary', side: 'source', value: 'from target', reason: 'conflict' },
+    ]);
     expect(newest.conflicts).toEqual([
-      { field: 'summary', policy: 'newest-wins', winner: 'target', source: 'from source', target: 'from target' },
+      {
+        field: 'summary',
+        policy: 'newest-wins',
+        winner: 'target',
+        source: 'from source',
+        target: 'from target',
+      },
     ]);
     const sourceWins = planFields(both, base, { ...ctx, policy: 'source-wins' });
-    expect(sourceWins.writes).toEqual([{ field: 'summary', side: 'target', value: 'from source', reason: 'conflict' }]);
+    expect(sourceWins.writes).toEqual([
+      { field: 'summary', side: 'target', value: 'from source', reason: 'conflict' },
+    ]);
   });
 
   it('lets a one-way field win on its own side whatever the policy', () => {
     const base = planFields([text('summary', 'a', 'a', 'source-to-target')], undefined, ctx).base;
-    const plan = planFields([text('summary', 'x', 'y', 'source-to-target')], base, { ...ctx, policy: 'target-wins' });
+    const plan = planFields([text('summary', 'x', 'y', 'source-to-target')], base, {
+      ...ctx,
+      policy: 'target-wins',
+    });
     expect(plan.writes).toEqual([{ field: 'summary', side: 'target', value: 'x', reason: 'conflict' }]);
   });
 
@@ -91,7 +114,9 @@ describe('planFields', () => {
 
   it('ignores representation noise (line endings, trailing spaces, empty vs missing)', () => {
     const base = planFields([text('description', 'line 1\nline 2', 'line 1\nline 2')], undefined, ctx).base;
-    expect(planFields([text('description', 'line 1\r\nline 2  ', 'line 1\nline 2')], base, ctx).writes).toEqual([]);
+    expect(
+      planFields([text('description', 'line 1\r\nline 2  ', 'line 1\nline 2')], base, ctx).writes,
+    ).toEqual([]);
     expect(planFields([text('labels', [], null)], undefined, ctx).writes).toEqual([]);
   });
 
@@ -119,7 +144,11 @@ describe('planFields properties', () => {
           let sourceUpdated = 0;
           let targetUpdated = 0;
           const sync = () => {
-            const { plan, values } = apply([priority(source, target)], base, { policy, sourceUpdated, targetUpdated });
+            const { plan, values } = apply([priority(source, target)], base, {
+              policy,
+              sourceUpdated,
+              targetUpdated,
+            });
             const v = values.get('priority');
             source = v?.source ?? null;
             target = v?.target ?? null;
@@ -131,7 +160,7 @@ describe('planFields properties', () => {
               source = e.value;
               sourceUpdated = clock;
             } else {
-              target = e.value === null ? null : TO_TARGET[e.value] ?? null;
+              target = e.value === null ? null : (TO_TARGET[e.value] ?? null);
               targetUpdated = clock;
             }
             if (e.sync) sync();
@@ -139,7 +168,11 @@ describe('planFields properties', () => {
           sync();
           // Both sides agree, and a second pass (the echo of our own writes) plans nothing.
           expect(target).toEqual(typeof source === 'string' ? TO_TARGET[source] : null);
-          const again = planFields([priority(source, target)], base, { policy, sourceUpdated, targetUpdated });
+          const again = planFields([priority(source, target)], base, {
+            policy,
+            sourceUpdated,
+            targetUpdated,
+          });
           expect(again.writes).toEqual([]);
         },
       ),
