@@ -11,7 +11,10 @@ export type Json = null | boolean | number | string | readonly Json[] | { readon
 export function canonical(value: Json | undefined): Json {
   if (value === undefined || value === null) return null;
   if (typeof value === 'string') {
-    const text = value.replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '').trimEnd();
+    const text = value
+      .replace(/\r\n?/g, '\n')
+      .replace(/[ \t]+$/gm, '')
+      .trimEnd();
     return text === '' ? null : text;
   }
   if (Array.isArray(value)) {
@@ -35,5 +38,8 @@ export function sameValue(a: Json | undefined, b: Json | undefined): boolean {
 
 /** A short hash of the canonical value: what the state table keeps as the last-synced base. */
 export function valueHash(value: Json | undefined): string {
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('base64url').slice(0, 22);
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('base64url')
+    .slice(0, 22);
 }

@@ -60,7 +60,8 @@ export interface MergeContext {
 }
 
 const flowsTo = (direction: Direction, side: Side): boolean =>
-  direction === 'two-way' || (side === 'target' ? direction === 'source-to-target' : direction === 'target-to-source');
+  direction === 'two-way' ||
+  (side === 'target' ? direction === 'source-to-target' : direction === 'target-to-source');
 
 function winnerOf(ctx: MergeContext): Side {
   if (ctx.policy === 'source-wins') return 'source';
@@ -75,7 +76,11 @@ function winnerOf(ctx: MergeContext): Side {
  * side that already holds the other side's value is left alone. Writes that would change nothing are
  * never planned, so the sync's own writes, read back, plan nothing: no echo, no loop.
  */
-export function planFields(inputs: readonly FieldInput[], base: Base | undefined, ctx: MergeContext): FieldPlan {
+export function planFields(
+  inputs: readonly FieldInput[],
+  base: Base | undefined,
+  ctx: MergeContext,
+): FieldPlan {
   const writes: FieldWrite[] = [];
   const conflicts: FieldConflict[] = [];
   const problems: FieldProblem[] = [];
@@ -102,8 +107,7 @@ export function planFields(inputs: readonly FieldInput[], base: Base | undefined
       return true;
     };
 
-    const inAgreement =
-      input.sourceAsTarget !== undefined && sameValue(input.sourceAsTarget, input.target);
+    const inAgreement = input.sourceAsTarget !== undefined && sameValue(input.sourceAsTarget, input.target);
 
     if (inAgreement || (!sourceChanged && !targetChanged)) {
       // Nothing to do; a converged field (both sides edited to the same value) just gets a new base.
