@@ -1,0 +1,81 @@
+import type { Readable } from 'node:stream';
+import type { AttachmentView } from './attachments.ts';
+import type { Json } from './canonical.ts';
+import type { CommentView } from './comments.ts';
+import type { TransitionEdge } from './status-path.ts';
+
+/**
+ * What the sync engine needs from one Jira site. The engine is written against this port, and
+ * `jira-site.ts` implements it with the Jira client; unit tests use an in-memory fake, integration and e2e
+ * tests the real client against the simulator.
+ */
+
+/** A field as Jira describes it (`GET /rest/api/2/field`). */
+export interface FieldMeta {
+  readonly id: string;
+  readonly name: string;
+  /** Jira's schema type: string, number, date, datetime, option, user, priority, array, … */
+  readonly type: string;
+  /** For arrays: the item type (string for labels, component, option, user, …). */
+  readonly items?: string;
+}
+
+export interface IssueSnapshot {
+  readonly id: string;
+  readonly key: string;
+  readonly projectKey: string;
+  readonly issueType: string;
+  readonly status: string;
+  /** Jira's `updated`, in ms since the epoch. */
+  readonly updated: number;
+  /** Raw field values by field id, in the REST v2 representation. */
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly comments: readonly CommentView[];
+  readonly attachments: readonly AttachmentView[];
+  /** The `jira-sync` issue property, when the issue carries one. */
+  readonly syncProperty?: Json;
+}
+
+export interface CreateIssueInput {
+  readonly project: string;
+  readonly issueType?: string;
+  readonly requestType?: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** Written as the `jira-sync` issue property in the same call, so the new issue names its origin. */
+  readonly syncProperty: Json;
+}
+
+export interface SitePort {
+  readonly connectionId: string;
+  readonly flavor: 'cloud' | 'datacenter';
+  readonly serviceDesk: boolean;
+  /** Human-readable site name for attribution lines. */
+  readonly siteName: string;
+  /** The account jira-sync writes as (accountId on Cloud, username on Data Center). */
+  ownAccount(): Promise<string>;
+  fields(): Promise<readonly FieldMeta[]>;
+  /** `undefined` when the issue does not exist (deleted) or cannot be seen. */
+  getIssue(issueIdOrKey: string): Promise<IssueSnapshot | undefined>;
+  createIssue(input: CreateIssueInput): Promise<{ id: string; key: string }>;
+  /** Issues of a project updated since a time, with their `jira-sync` property (create-intent recovery). */
+  findRecentlyUpdated(project: string, since: number): Promise<readonly { id: string; key: string; syncProperty?: Json }[]>;
+  editIssue(issueId: string, fields: Readonly<Record<string, unknown>>): Promise<void>;
+  transitions(issueId: string): Promise<readonly TransitionEdge[]>;
+  transition(issueId: string, transitionId: string): Promise<void>;
+  addComment(
+    issueId: string,
+    body: string,
+    options: { readonly public?: boolean; readonly copyOf: { readonly side: 'source' | 'target'; readonly id: string } },
+  ): Promise<{ id: string }>;
+  editComment(issueId: string, commentId: string, body: string): Promise<void>;
+  deleteComment(issueId: string, commentId: string): Promise<void>;
+  downloadAttachment(attachmentId: string): Promise<Readable>;
+  uploadAttachment(issueId: string, filename: string, content: Readable, size: number): Promise<{ id: string }>;
+  deleteAttachment(attachmentId: string): Promise<void>;
+  /** A user on this site for a user of the other site, by e-mail (undefined when not found or hidden). */
+  findUserByEmail(email: string): Promise<string | undefined>;
+  /** Remote link with a stable global id (created or updated). */
+  upsertRemoteLink(issueId: string, link: { globalId: string; url: string; title: string }): Promise<void>;
+  /** Browser URL of an issue. */
+  issueUrl(key: string): string;
+}
