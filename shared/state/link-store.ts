@@ -3,7 +3,18 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { dynamoDocumentClient } from '../aws/clients.ts';
 import { CorruptStateItem, LinkBusy, LinkConflict, StateUnavailable } from './errors.ts';
 import { type IssueSide, type LinkChanges, type LinkRecord, linkRecordSchema } from './link-record.ts';
-import { keys } from './table.ts';
+import { keys, STATE_TABLE } from './table.ts';
+
+export interface ConflictRecord {
+  readonly flowId: string;
+  readonly sourceIssueId: string;
+  readonly targetIssueId: string;
+  readonly field: string;
+  readonly policy: string;
+  readonly winner: 'source' | 'target';
+  readonly sourceValue: unknown;
+  readonly targetValue: unknown;
+}
 
 export interface LinkStoreOptions {
   readonly tableName: string;
@@ -207,6 +218,27 @@ export class LinkStore {
     if (!parsed.success)
       throw new CorruptStateItem(`state item ${key.pk} has no valid source`, { cause: parsed.error });
     return parsed.data;
+  }
+
+  /**
+   * Records a settled conflict: who won and both values, kept for `conflictTtlDays` for `jira-sync status`
+   * and audits.
+   */
+  async recordConflict(conflict: ConflictRecord, conflictTtlDays = 30): Promise<void> {
+    const at = this.now();
+    await guarded('recordConflict', () =>
+      dynamoDocumentClient().send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...keys.conflict(conflict.flowId, at, conflict.sourceIssueId, conflict.field),
+            ...conflict,
+            at,
+            [STATE_TABLE.ttlAttribute]: Math.floor(at / 1000) + conflictTtlDays * 86_400,
+          },
+        }),
+      ),
+    );
   }
 
   /** Forgets a pointer (the target issue was deleted). */

@@ -46,7 +46,8 @@ export function decodeField(meta: FieldMeta, raw: unknown, flavor: Flavor): Json
     case 'array': {
       if (!Array.isArray(raw)) return null;
       if (meta.items === 'string') return sortedStrings(raw.map(str));
-      if (meta.items === 'component' || meta.items === 'version') return sortedStrings(raw.map((v) => named(v, 'name')));
+      if (meta.items === 'component' || meta.items === 'version')
+        return sortedStrings(raw.map((v) => named(v, 'name')));
       if (meta.items === 'option') return sortedStrings(raw.map((v) => named(v, 'value')));
       if (meta.items === 'user') return sortedStrings(raw.map((v) => userId(v, flavor)));
       return null;
@@ -59,7 +60,9 @@ export function decodeField(meta: FieldMeta, raw: unknown, flavor: Flavor): Json
 /** Field types the engine can copy; others are refused when the flow is checked against the site. */
 export function isSupportedField(meta: FieldMeta): boolean {
   if (['string', 'date', 'datetime', 'number', 'priority', 'option', 'user'].includes(meta.type)) return true;
-  return meta.type === 'array' && ['string', 'component', 'version', 'option', 'user'].includes(meta.items ?? '');
+  return (
+    meta.type === 'array' && ['string', 'component', 'version', 'option', 'user'].includes(meta.items ?? '')
+  );
 }
 
 const userRef = (id: string, flavor: Flavor) => (flavor === 'cloud' ? { accountId: id } : { name: id });

@@ -58,19 +58,30 @@ export interface SitePort {
   getIssue(issueIdOrKey: string): Promise<IssueSnapshot | undefined>;
   createIssue(input: CreateIssueInput): Promise<{ id: string; key: string }>;
   /** Issues of a project updated since a time, with their `jira-sync` property (create-intent recovery). */
-  findRecentlyUpdated(project: string, since: number): Promise<readonly { id: string; key: string; syncProperty?: Json }[]>;
+  findRecentlyUpdated(
+    project: string,
+    since: number,
+  ): Promise<readonly { id: string; key: string; syncProperty?: Json }[]>;
   editIssue(issueId: string, fields: Readonly<Record<string, unknown>>): Promise<void>;
   transitions(issueId: string): Promise<readonly TransitionEdge[]>;
   transition(issueId: string, transitionId: string): Promise<void>;
   addComment(
     issueId: string,
     body: string,
-    options: { readonly public?: boolean; readonly copyOf: { readonly side: 'source' | 'target'; readonly id: string } },
+    options: {
+      readonly public?: boolean;
+      readonly copyOf: { readonly side: 'source' | 'target'; readonly id: string };
+    },
   ): Promise<{ id: string }>;
   editComment(issueId: string, commentId: string, body: string): Promise<void>;
   deleteComment(issueId: string, commentId: string): Promise<void>;
   downloadAttachment(attachmentId: string): Promise<Readable>;
-  uploadAttachment(issueId: string, filename: string, content: Readable, size: number): Promise<{ id: string }>;
+  uploadAttachment(
+    issueId: string,
+    filename: string,
+    content: Readable,
+    size: number,
+  ): Promise<{ id: string }>;
   deleteAttachment(attachmentId: string): Promise<void>;
   /** A user on this site for a user of the other site, by e-mail (undefined when not found or hidden). */
   findUserByEmail(email: string): Promise<string | undefined>;

@@ -1,10 +1,11 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DynamoDbServer, startDynamoDbServer } from '../../local/dynamodb-server.ts';
-import { dynamoDocumentClient, resetAwsClients } from '../../shared/aws/clients.ts';
+import type { DynamoDbServer } from '../../local/dynamodb-server.ts';
+import { dynamoDocumentClient } from '../../shared/aws/clients.ts';
 import { CorruptStateItem, LinkBusy, LinkConflict, StateUnavailable } from '../../shared/state/errors.ts';
 import { LinkStore } from '../../shared/state/link-store.ts';
 import { keys } from '../../shared/state/table.ts';
+import { useLocalDynamo } from '../helpers/dynamo.ts';
 
 const source = { connectionId: 'demo-cloud', issueId: '10002', key: 'HELP-2' };
 const target = { connectionId: 'demo-dc', issueId: '20001', key: 'ENG-1' };
@@ -15,35 +16,14 @@ describe('link store on DynamoDB (dynalite)', () => {
   let db: DynamoDbServer;
   let clock = 1_700_000_000_000;
   let store: LinkStore;
-  const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
-    db = await startDynamoDbServer();
-    for (const k of [
-      'AWS_ENDPOINT_URL_DYNAMODB',
-      'AWS_REGION',
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-    ]) {
-      saved[k] = process.env[k];
-    }
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-    });
-    resetAwsClients();
+    db = await useLocalDynamo();
     store = new LinkStore({ tableName: db.tableName, now: () => clock });
   });
 
   afterAll(async () => {
-    resetAwsClients();
     await db.stop();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
   });
 
   it('creates the link on first acquire, with an empty base', async () => {

@@ -1,0 +1,322 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DynamoDbServer } from '../../local/dynamodb-server.ts';
+import { type Flow, flowSchema } from '../../shared/config/flows.ts';
+import { LinkStore } from '../../shared/state/link-store.ts';
+import { dispatchEvent } from '../../shared/sync/dispatch.ts';
+import { type ReconcileContext, reconcileSource } from '../../shared/sync/reconcile.ts';
+import type { SyncEvent } from '../../shared/webhook/sync-event.ts';
+import { useLocalDynamo } from '../helpers/dynamo.ts';
+import { FakeSite, InjectedCrash } from '../helpers/fake-site.ts';
+
+// The engine's decisions over in-memory Jira sites and a real DynamoDB (dynalite): creation exactly once,
+// no echo, two-way merge, comments, attachments, status paths, deletes and crash recovery.
+
+const baseFlow = (overrides: Record<string, unknown> = {}): Flow =>
+  flowSchema.parse({
+    id: 'help-to-eng',
+    source: { connection: 'cloud', project: 'HELP' },
+    target: { connection: 'dc', project: 'ENG', issueType: 'Bug' },
+    fields: [
+      { source: 'summary' },
+      { source: 'description' },
+      { source: 'priority', values: { High: 'Critical', Low: 'Minor' } },
+      { source: 'labels' },
+      { source: 'customfield_10050', values: { Customer: 'External' } },
+    ],
+    status: { map: { 'To Do': 'To Do', 'In Progress': 'In Progress', Done: 'Done' } },
+    ...overrides,
+  });
+
+describe('reconcile over fake sites and DynamoDB', () => {
+  let db: DynamoDbServer;
+  let cloud: FakeSite;
+  let dc: FakeSite;
+  let store: LinkStore;
+  let flow: Flow;
+  let owner = 0;
+  let now = Date.now();
+
+  beforeAll(async () => {
+    db = await useLocalDynamo();
+  });
+  afterAll(async () => {
+    await db.stop();
+  });
+  beforeEach(() => {
+    cloud = new FakeSite('cloud', { serviceDesk: true, own: 'sync-cloud', firstId: 10_000 + owner * 1000 });
+    dc = new FakeSite('dc', { flavor: 'datacenter', own: 'sync-dc', firstId: 50_000 + owner * 1000 });
+    // A fresh flow id per test keeps the shared table's links apart.
+    flow = baseFlow({ id: `flow-${owner++}` });
+    store = new LinkStore({ tableName: db.tableName });
+  });
+
+  const ctx = (f: Flow = flow): ReconcileContext => ({
+    flow: f,
+    sites: { source: cloud, target: dc },
+    store,
+    lease: { owner: `worker-${owner}`, ms: 60_000 },
+    now: () => now,
+  });
+
+  const event = (connectionId: string, issueId: string): SyncEvent => ({
+    v: 1,
+    connectionId,
+    issue: { id: issueId },
+    kind: 'issue_updated',
+    webhookId: `wh-${Math.random()}`,
+    retry: 0,
+    receivedAt: Date.now(),
+  });
+
+  const dispatch = (connectionId: string, issueId: string, f: Flow = flow) =>
+    dispatchEvent(event(connectionId, issueId), {
+      flows: [f],
+      site: (id) => (id === 'cloud' ? cloud : dc),
+      store,
+      lease: { owner: 'dispatcher', ms: 60_000 },
+      now: () => now,
+    });
+
+  it('creates the target once with mapped fields, status, comments, attachments and remote links', async () => {
+    const help = cloud.humanCreate('HELP', {
+      summary: 'VPN down',
+      description: 'since *9:00*',
+      priority: { name: 'High' },
+      labels: ['vpn'],
+      customfield_10050: { value: 'Customer' },
+    });
+    cloud.humanStatus(help.id, 'In Progress');
+    cloud.humanComment(help.id, 'please hurry', 'carol', true);
+    cloud.humanAttach(help.id, 'error.png', 'PNG...');
+
+    const result = await reconcileSource(ctx(), help.id);
+
+    expect(result.outcome).toBe('created');
+    expect(dc.created).toBe(1);
+    const eng = dc.raw(result.targetIssueId as string);
+    expect(eng.fields).toMatchObject({
+      summary: 'VPN down',
+      description: 'since *9:00*',
+      priority: { name: 'Critical' },
+      labels: ['vpn'],
+      customfield_10050: { value: 'External' },
+    });
+    expect(eng.status).toBe('In Progress');
+    expect(eng.comments).toEqual([
+      expect.objectContaining({ body: '_carol on cloud.example:_\nplease hurry' }),
+    ]);
+    expect(eng.attachments.map((a) => a.filename)).toEqual(['error.png']);
+    expect([...eng.remoteLinks.values()][0]?.url).toBe(`https://cloud.example/browse/${help.key}`);
+    expect([...cloud.raw(help.id).remoteLinks.values()][0]?.url).toBe(`https://dc.example/browse/${eng.key}`);
+  });
+
+  it('plans nothing when it reads back its own writes (no echo, no loop)', async () => {
+    const help = cloud.humanCreate('HELP', { summary: 'a', priority: { name: 'Low' } });
+    cloud.humanComment(help.id, 'c1', 'carol', true);
+    const first = await reconcileSource(ctx(), help.id);
+    const writesAfterCreate = cloud.writes + dc.writes;
+    // The webhooks of our own writes arrive from both sides.
+    const again = [
+      ...(await dispatch('dc', first.targetIssueId as string)),
+      ...(await dispatch('cloud', help.id)),
+    ];
+    expect(again.map((r) => r.outcome)).toEqual(['unchanged', 'unchanged']);
+    expect(cloud.writes + dc.writes).toBe(writesAfterCreate);
+  });
+
+  it('flows a target edit back to the source and records a conflict by policy', async () => {
+    const help = cloud.humanCreate('HELP', { summary: 'first', priority: { name: 'Low' } });
+    const { targetIssueId } = await reconcileSource(ctx(), help.id);
+    const engId = targetIssueId as string;
+
+    dc.humanEdit(engId, { priority: { name: 'Critical' } });
+    await dispatch('dc', engId);
+    expect(cloud.raw(help.id).fields.priority).toEqual({ name: 'High' });
+
+    cloud.humanEdit(help.id, { summary: 'from help' });
+    dc.humanEdit(engId, { summary: 'from eng' }); // edited later: newest wins
+    const [result] = await dispatch('cloud', help.id);
+    expect(result && 'conflicts' in result ? result.conflicts : []).toEqual([
+      expect.objectContaining({ field: 'summary>summary', winner: 'target' }),
+    ]);
+    expect(cloud.raw(help.id).fields.summary).toBe('from eng');
+    expect(dc.raw(engId).fields.summary).toBe('from eng');
+  });
+
+  it('walks the target workflow to the mapped status and back', async () => {
+    const help = cloud.humanCreate('HELP', { summary: 's' });
+    const { targetIssueId } = await reconcileSource(ctx(), help.id);
+    cloud.humanStatus(help.id, 'Done');
+    await dispatch('cloud', help.id);
+    expect(dc.raw(targetIssueId as string).status).toBe('Done');
+    dc.humanStatus(targetIssueId as string, 'To Do');
+    await dispatch('dc', targetIssueId as string);
+    expect(cloud.raw(help.id).status).toBe('To Do');
+  });
+
+  it('keeps JSM internal notes off the engineering issue and replies from engineering as internal notes', async () => {
+    const help = cloud.humanCreate('HELP', { summary: 's' });
+    cloud.humanComment(help.id, 'VIP customer', 'agent', false);
+    const { targetIssueId } = await reconcileSource(ctx(), help.id);
+    expect(dc.raw(targetIssueId as string).comments).toEqual([]);
+    dc.humanComment(targetIssueId as string, 'fixed the cert', 'bob');
+    await dispatch('dc', targetIssueId as string);
+    expect(cloud.raw(help.id).comments.at(-1)).toMatchObject({ public: false, author: 'sync-cloud' });
+  });
+
+  it('ignores issues outside the flow and events from unlinked target issues', async () => {
+    const other = cloud.humanCreate('OPS', { summary: 'not ours' });
+    expect((await reconcileSource(ctx(), other.id)).outcome).toBe('out-of-scope');
+    const stray = dc.humanCreate('ENG', { summary: 'eng only' });
+    expect(await dispatch('dc', stray.id)).toEqual([
+      { flowId: flow.id, outcome: 'not-linked', issue: stray.id },
+    ]);
+    expect(dc.created).toBe(0);
+  });
+
+  it('comments on the target once when the source is deleted', async () => {
+    const help = cloud.humanCreate('HELP', { summary: 's' });
+    const { targetIssueId } = await reconcileSource(ctx(), help.id);
+    cloud.humanDelete(help.id);
+    expect((await reconcileSource(ctx(), help.id)).outcome).toBe('source-deleted');
+    await reconcileSource(ctx(), help.id);
+    expect(
+      dc.raw(targetIssueId as string).comments.filter((c) => c.body.includes('was deleted')),
+    ).toHaveLength(1);
+  });
+
+  it('waits for a create that may have happened instead of creating again', async () => {
+    const help = cloud.humanCreate('HELP', { summary: 'lost create' });
+    dc.crashAfter(0); // the create call itself dies: Jira may or may not have created the issue
+    await expect(reconcileSource(ctx(), help.id)).rejects.toBeInstanceOf(InjectedCrash);
+    await expect(reconcileSource(ctx(), help.id)).rejects.toMatchObject({
+      code: 'CREATE_PENDING',
+      retryable: true,
+    });
+    now += 3 * 60_000;
+    expect((await reconcileSource(ctx(), help.id)).outcome).toBe('created');
+    expect(dc.created).toBe(1);
+  });
+
+  it('creates exactly once when the worker crashes right after creating the target', async () => {
+    const help = cloud.humanCreate('HELP', { summary: 'crashy' });
+    dc.crashAfter(1); // createIssue succeeds, the next write (a remote link) crashes
+    await expect(reconcileSource(ctx(), help.id)).rejects.toBeInstanceOf(InjectedCrash);
+    const result = await reconcileSource(ctx(), help.id);
+    expect(result.outcome).toBe('created');
+    expect(dc.created).toBe(1);
+  });
+
+  it('never duplicates after a crash at any write, then converges', async () => {
+    for (let crashAt = 0; crashAt < 12; crashAt++) {
+      const f = baseFlow({ id: `crash-${owner}-${crashAt}` });
+      const help = cloud.humanCreate('HELP', { summary: `crash ${crashAt}`, priority: { name: 'High' } });
+      cloud.humanStatus(help.id, 'In Progress');
+      cloud.humanComment(help.id, 'one', 'carol', true);
+      cloud.humanComment(help.id, 'two', 'carol', true);
+      cloud.humanAttach(help.id, 'log.txt', 'log');
+      const before = dc.created;
+      (crashAt % 2 === 0 ? dc : cloud).crashAfter(crashAt);
+      await reconcileSource(ctx(f), help.id).catch((e: unknown) => {
+        if (!(e instanceof InjectedCrash)) throw e;
+      });
+      dc.crashAfter(undefined);
+      cloud.crashAfter(undefined);
+      // A crash before the create may leave an intent; it is honoured only after the search grace period.
+      now += 3 * 60_000;
+      const done = await reconcileSource(ctx(f), help.id);
+      const settled = await reconcileSource(ctx(f), help.id);
+      expect(settled.outcome, `crash at ${crashAt}`).toBe('unchanged');
+      expect(dc.created - before, `crash at ${crashAt}`).toBe(1);
+      const eng = dc.raw(done.targetIssueId as string);
+      expect(eng.comments.map((c) => c.body.split('\n')[1]).sort()).toEqual(['one', 'two']);
+      expect(eng.attachments).toHaveLength(1);
+      expect(eng.status).toBe('In Progress');
+    }
+  });
+
+  it('converges under random human edits on both sides with crashes (seeded)', async () => {
+    const seed = Number(process.env.SYNC_SEED ?? 20261123);
+    const action = fc.oneof(
+      fc.record({
+        kind: fc.constant('edit' as const),
+        side: fc.constantFrom('cloud', 'dc'),
+        summary: fc.string({ maxLength: 6 }),
+      }),
+      fc.record({
+        kind: fc.constant('priority' as const),
+        side: fc.constantFrom('cloud', 'dc'),
+        high: fc.boolean(),
+      }),
+      fc.record({
+        kind: fc.constant('comment' as const),
+        side: fc.constantFrom('cloud', 'dc'),
+        body: fc.string({ maxLength: 6 }),
+      }),
+      fc.record({
+        kind: fc.constant('status' as const),
+        side: fc.constantFrom('cloud', 'dc'),
+        to: fc.constantFrom('To Do', 'In Progress', 'Done'),
+      }),
+      fc.record({
+        kind: fc.constant('sync' as const),
+        from: fc.constantFrom('cloud', 'dc'),
+        crash: fc.option(fc.nat({ max: 4 }), { nil: undefined }),
+      }),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 25 }), async (actions) => {
+        const f = baseFlow({ id: `prop-${owner}-${run++}` });
+        const help = cloud.humanCreate('HELP', { summary: 'start', priority: { name: 'Low' } });
+        const created = await reconcileSource(ctx(f), help.id);
+        const engId = created.targetIssueId as string;
+        const createdBefore = dc.created;
+        const ids = { cloud: help.id, dc: engId };
+        const sites = { cloud, dc };
+        for (const a of actions) {
+          if (a.kind === 'edit') sites[a.side].humanEdit(ids[a.side], { summary: a.summary || 'x' });
+          else if (a.kind === 'priority') {
+            const name = a.side === 'cloud' ? (a.high ? 'High' : 'Low') : a.high ? 'Critical' : 'Minor';
+            sites[a.side].humanEdit(ids[a.side], { priority: { name } });
+          } else if (a.kind === 'comment')
+            sites[a.side].humanComment(
+              ids[a.side],
+              a.body || 'c',
+              a.side === 'cloud' ? 'carol' : 'bob',
+              a.side === 'cloud' ? true : undefined,
+            );
+          else if (a.kind === 'status') sites[a.side].humanStatus(ids[a.side], a.to);
+          else {
+            sites[a.from].crashAfter(a.crash);
+            await dispatch(a.from, ids[a.from], f).catch((e: unknown) => {
+              if (!(e instanceof InjectedCrash)) throw e;
+            });
+            sites[a.from].crashAfter(undefined);
+          }
+        }
+        // Quiescence: webhooks from both sides, then a second round that must write nothing.
+        await dispatch('cloud', ids.cloud, f);
+        await dispatch('dc', ids.dc, f);
+        const writes = cloud.writes + dc.writes;
+        await dispatch('cloud', ids.cloud, f);
+        await dispatch('dc', ids.dc, f);
+        expect(cloud.writes + dc.writes).toBe(writes);
+        const c = cloud.raw(ids.cloud);
+        const d = dc.raw(ids.dc);
+        expect(d.fields.summary).toBe(c.fields.summary);
+        expect((d.fields.priority as { name: string }).name).toBe(
+          (c.fields.priority as { name: string }).name === 'High' ? 'Critical' : 'Minor',
+        );
+        expect(d.status).toBe(c.status);
+        // Every human comment exists once on the other side, never twice.
+        const humans = (list: typeof c.comments) => list.filter((x) => !x.copyOf).length;
+        expect(d.comments.length).toBe(humans(c.comments) + humans(d.comments));
+        expect(c.comments.length).toBe(humans(c.comments) + humans(d.comments));
+        expect(dc.created).toBe(createdBefore);
+      }),
+      { numRuns: 40, seed },
+    );
+  });
+});
