@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { decodeField, encodeField, isSupportedField } from '../../../shared/sync/field-codec.ts';
 import type { FieldMeta } from '../../../shared/sync/site-port.ts';
 
-const f = (type: string, items?: string): FieldMeta => ({ id: 'x', name: 'x', type, ...(items ? { items } : {}) });
+const f = (type: string, items?: string): FieldMeta => ({
+  id: 'x',
+  name: 'x',
+  type,
+  ...(items ? { items } : {}),
+});
 
 describe('field codec', () => {
   it.each([
@@ -12,7 +17,14 @@ describe('field codec', () => {
     [f('priority'), { self: 'x', id: '2', name: 'High' }, 'High'],
     [f('option'), { id: '10020', value: 'Customer' }, 'Customer'],
     [f('array', 'string'), ['b', 'a', 'b'], ['a', 'b']],
-    [f('array', 'component'), [{ id: '1', name: 'VPN' }, { id: '2', name: 'Auth' }], ['Auth', 'VPN']],
+    [
+      f('array', 'component'),
+      [
+        { id: '1', name: 'VPN' },
+        { id: '2', name: 'Auth' },
+      ],
+      ['Auth', 'VPN'],
+    ],
     [f('array', 'option'), [{ value: 'EU' }], ['EU']],
     [f('string'), null, null],
     [f('array', 'string'), [], null],
