@@ -62,6 +62,8 @@ export interface SitePort {
     project: string,
     since: number,
   ): Promise<readonly { id: string; key: string; syncProperty?: Json }[]>;
+  /** Ids of the issues a JQL query matches, page after page. */
+  searchIssueIds(jql: string): AsyncIterable<string>;
   editIssue(issueId: string, fields: Readonly<Record<string, unknown>>): Promise<void>;
   transitions(issueId: string): Promise<readonly TransitionEdge[]>;
   transition(issueId: string, transitionId: string): Promise<void>;

@@ -26,6 +26,8 @@ export const syncEventKinds = [
   'automation',
   /** A Jira event about an issue that jira-sync has no special meaning for; still worth a reconcile. */
   'other',
+  /** Found by the scheduled sweep (a missed webhook, or a site that sends none) or a backfill. */
+  'sweep',
 ] as const;
 
 export const issueIdSchema = z.string().regex(/^\d{1,18}$/, 'a numeric Jira issue id');

@@ -218,6 +218,12 @@ export class FakeSite implements SitePort {
       }));
   }
 
+  /** Understands the sweep's JQL just enough: the project clause. */
+  async *searchIssueIds(jql: string): AsyncIterable<string> {
+    const project = /project = "([^"]+)"/.exec(jql)?.[1];
+    for (const issue of this.issues.values()) if (issue.project === project) yield issue.id;
+  }
+
   async editIssue(issueId: string, fields: Readonly<Record<string, unknown>>): Promise<void> {
     this.write();
     const issue = this.issue(issueId);
