@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { type Flow, flowSchema } from './flows.ts';
 
 /**
  * The user-facing configuration file (`jira-sync.config.yaml`). One schema serves local runs, the Lambda
@@ -21,21 +22,53 @@ export const connectionIdSchema = z
   )
   .describe('Stable identifier of the connection, used in the webhook URL /webhooks/{id}');
 
+// Atlassian's OAuth 2.0 endpoints; overridable so local runs and tests can point them at 127.0.0.1.
+export const ATLASSIAN_AUTHORIZE_URL = 'https://auth.atlassian.com/authorize';
+export const ATLASSIAN_TOKEN_URL = 'https://auth.atlassian.com/oauth/token';
+export const ATLASSIAN_API_URL = 'https://api.atlassian.com';
+
+const endpointUrl = (what: string) =>
+  z.url({ protocol: /^https?$/, error: `an http(s) URL (${what})` }).describe(what);
+
+export const oauthAuthSchema = z.strictObject({
+  type: z.literal('oauth').describe('Cloud: OAuth 2.0 (3LO) with rotating refresh tokens.'),
+  secret: secretRef.describe(
+    'Secret holding JSON {"clientId", "clientSecret"}; the consent flow adds the tokens and cloudId',
+  ),
+  scopes: z
+    .array(z.string().regex(/^[A-Za-z0-9:_.-]+$/, 'an OAuth scope such as read:jira-work'))
+    .min(1)
+    .optional()
+    .describe(
+      'Scopes asked for at consent; default read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access, plus read:servicedesk-request write:servicedesk-request manage:servicedesk-customer with serviceManagement',
+    ),
+  authorizeUrl: endpointUrl("Atlassian's consent page").default(ATLASSIAN_AUTHORIZE_URL),
+  tokenUrl: endpointUrl("Atlassian's token endpoint").default(ATLASSIAN_TOKEN_URL),
+  apiUrl: endpointUrl('Atlassian API gateway; Jira calls go to <apiUrl>/ex/jira/{cloudId}').default(
+    ATLASSIAN_API_URL,
+  ),
+  redirectUri: endpointUrl(
+    'Callback URL registered in the developer console; default: <this API>/oauth/{connectionId}/callback',
+  ).optional(),
+});
+
 export const authSchema = z
   .discriminatedUnion('type', [
     z.strictObject({
-      type: z.literal('basic').describe('Cloud: e-mail + API token. Data Center: username + password.'),
+      type: z
+        .literal('basic')
+        .describe(
+          'Cloud: e-mail + API token, secret {"email", "apiToken"}. Data Center: secret {"username", "password"}.',
+        ),
       secret: secretRef,
     }),
     z.strictObject({
-      type: z.literal('pat').describe('Data Center 8.14+: personal access token sent as Bearer.'),
+      type: z
+        .literal('pat')
+        .describe('Data Center 8.14+: personal access token sent as Bearer, secret {"token"}.'),
       secret: secretRef,
     }),
-    z.strictObject({
-      type: z.literal('oauth').describe('Cloud: OAuth 2.0 (3LO) with rotating refresh tokens.'),
-      secret: secretRef,
-      scopes: z.array(z.string().min(1)).optional(),
-    }),
+    oauthAuthSchema,
   ])
   .describe('How the sync worker authenticates to this Jira site');
 
@@ -107,6 +140,7 @@ export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
     connections: z.array(connectionSchema).min(1, 'at least one connection is needed'),
+    flows: z.array(flowSchema).default([]).describe('What to keep in sync between the connections'),
     ingest: ingestSchema,
   })
   .superRefine((cfg, ctx) => {
@@ -123,9 +157,60 @@ export const configSchema = z
         seen.set(c.id, i);
       }
     });
+    checkFlows(cfg, ctx);
   });
+
+/** Cross-references a flow must satisfy offline; what exists in Jira is checked when a site is reachable. */
+function checkFlows(
+  cfg: { connections: readonly Connection[]; flows: readonly Flow[] },
+  ctx: z.core.$RefinementCtx,
+): void {
+  const byId = new Map(cfg.connections.map((c) => [c.id, c]));
+  const flowIds = new Map<string, number>();
+  cfg.flows.forEach((flow, i) => {
+    const first = flowIds.get(flow.id);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['flows', i, 'id'],
+        message: `duplicate flow id "${flow.id}" (first used at flows[${first}])`,
+      });
+    } else {
+      flowIds.set(flow.id, i);
+    }
+    for (const side of ['source', 'target'] as const) {
+      if (!byId.has(flow[side].connection)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['flows', i, side, 'connection'],
+          message: `no connection "${flow[side].connection}" (known: ${[...byId.keys()].join(', ')})`,
+        });
+      }
+    }
+    const target = byId.get(flow.target.connection);
+    if (flow.target.requestType !== undefined && target && !target.serviceManagement) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['flows', i, 'target', 'requestType'],
+        message: `connection "${target.id}" does not have serviceManagement: true, so it has no request types`,
+      });
+    }
+    if (
+      flow.source.connection === flow.target.connection &&
+      flow.source.project.toLowerCase() === flow.target.project.toLowerCase()
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['flows', i, 'target', 'project'],
+        message: 'source and target are the same project: the flow would sync issues into themselves',
+      });
+    }
+  });
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type Connection = z.infer<typeof connectionSchema>;
 export type WebhookVerify = z.infer<typeof webhookVerifySchema>;
+export type AuthConfig = z.infer<typeof authSchema>;
+export type OAuthAuthConfig = z.infer<typeof oauthAuthSchema>;
