@@ -3,6 +3,7 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Config, Connection } from '../shared/config/schema.ts';
 import type { BundledConfig } from './constructs/jira-sync-function.ts';
+import { OAuthConsent } from './constructs/oauth-consent.ts';
 import { SyncAlarms } from './constructs/sync-alarms.ts';
 import { SyncQueue } from './constructs/sync-queue.ts';
 import { SyncWorker } from './constructs/sync-worker.ts';
@@ -23,11 +24,18 @@ export class JiraSyncStack extends Stack {
   public readonly worker: SyncWorker;
   public readonly alarms: SyncAlarms;
   public readonly alarmTopic: Topic;
+  /** Present when a connection uses OAuth 2.0 (3LO). */
+  public readonly oauth: OAuthConsent | undefined;
 
   constructor(scope: Construct, id: string, props: JiraSyncStackProps) {
     super(scope, id, props);
     const { config, bundledConfig } = props;
     const secrets = new SecretRefs(this, 'Secrets');
+    const oauthConnections = config.connections.filter((c) => c.auth.type === 'oauth');
+    const oauthSecrets = secretsFor(
+      secrets,
+      oauthConnections.map((c) => c.auth.secret),
+    );
 
     this.queue = new SyncQueue(this, 'SyncQueue');
     this.worker = new SyncWorker(this, 'SyncWorker', {
@@ -37,6 +45,7 @@ export class JiraSyncStack extends Stack {
         secrets,
         config.connections.map((c) => c.auth.secret),
       ),
+      rotatingAuthSecrets: oauthSecrets,
     });
     this.ingest = new WebhookIngest(this, 'WebhookIngest', {
       queue: this.queue.queue,
@@ -46,6 +55,10 @@ export class JiraSyncStack extends Stack {
         config.connections.map((c) => c.webhook.secret),
       ),
     });
+    this.oauth =
+      oauthConnections.length === 0
+        ? undefined
+        : new OAuthConsent(this, 'OAuthConsent', { api: this.ingest.api, bundledConfig, oauthSecrets });
     this.alarms = new SyncAlarms(this, 'Alarms', {
       queue: this.queue,
       worker: this.worker,
@@ -66,6 +79,13 @@ export class JiraSyncStack extends Stack {
       new CfnOutput(this, outputId, {
         value: this.ingest.webhookUrl(connection.id),
         description: webhookUrlDescription(connection),
+      });
+    }
+    for (const connection of oauthConnections) {
+      new CfnOutput(this, `OAuthStartUrl${pascalCase(connection.id)}`, {
+        value: OAuthConsent.startUrl(this.ingest.stage.url, connection.id),
+        // Output descriptions must be plain text (no tokens), so the callback URL is spelled relative.
+        description: `Open in a browser to authorise connection ${connection.id} (OAuth 2.0); register <api url>/oauth/${connection.id}/callback as the app's callback URL`,
       });
     }
     new CfnOutput(this, 'AlarmTopicArn', {

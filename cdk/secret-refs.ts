@@ -1,3 +1,4 @@
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
@@ -39,4 +40,17 @@ export class SecretRefs extends Construct {
 /** The distinct secrets among `refs`, in first-seen order. */
 export function secretsFor(refs: SecretRefs, names: readonly string[]): ISecret[] {
   return [...new Set(names)].map((name) => refs.get(name));
+}
+
+/**
+ * Lets `grantee` store new values of `secret` (PutSecretValue only: `grantWrite` would add UpdateSecret
+ * and UpdateSecretVersionStage, which jira-sync never needs). The resource is the one `grantRead` uses:
+ * the complete ARN when known, else the partial ARN with the random-suffix wildcard.
+ */
+export function grantPutSecretValue(secret: ISecret, grantee: IGrantable): Grant {
+  return Grant.addToPrincipal({
+    grantee,
+    actions: ['secretsmanager:PutSecretValue'],
+    resourceArns: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+  });
 }

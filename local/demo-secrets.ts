@@ -5,7 +5,12 @@
 
 export const DEFAULT_DEMO_WEBHOOK_SECRET = 'local-demo-secret';
 
-/** Written to `.local/secrets.json` only when absent, so local edits survive restarts. */
+/**
+ * Written to `.local/secrets.json` only when absent, so local edits survive restarts. Shapes per auth type
+ * are those `shared/jira/auth/credentials.ts` reads (a unit test parses these): Cloud basic
+ * `{email, apiToken}`, Data Center basic `{username, password}`, pat `{token}`, oauth
+ * `{clientId, clientSecret}` plus the tokens the consent adds.
+ */
 export const DEMO_AUTH_SECRETS: Readonly<Record<string, string>> = {
   'jira-sync/demo-cloud/auth': JSON.stringify({
     email: 'jira-sync@example.com',

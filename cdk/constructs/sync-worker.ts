@@ -4,6 +4,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { grantPutSecretValue } from '../secret-refs.ts';
 import { type BundledConfig, JiraSyncFunction, type PowertoolsLogLevel } from './jira-sync-function.ts';
 import type { SyncQueue } from './sync-queue.ts';
 
@@ -13,6 +14,12 @@ export interface SyncWorkerProps {
   readonly bundledConfig: BundledConfig;
   /** The only secrets the worker may read: each connection's Jira credentials. */
   readonly authSecrets: readonly ISecret[];
+  /**
+   * Auth secrets the worker also writes: OAuth connections, whose refresh token rotates on every refresh
+   * and must be stored back for the other containers.
+   * @default - none
+   */
+  readonly rotatingAuthSecrets?: readonly ISecret[];
   /**
    * @default Duration.seconds(60)
    */
@@ -79,6 +86,7 @@ export class SyncWorker extends Construct {
     });
     this.handler = fn.function;
     for (const secret of props.authSecrets) secret.grantRead(this.handler);
+    for (const secret of props.rotatingAuthSecrets ?? []) grantPutSecretValue(secret, this.handler);
 
     this.eventSource = new SqsEventSource(props.queue.queue, {
       batchSize,

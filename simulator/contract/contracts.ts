@@ -17,6 +17,8 @@ export interface ExchangeRequest {
   readonly headers?: Readonly<Record<string, string | undefined>>;
   /** Parsed JSON body; leave undefined for none or for non-JSON bodies (multipart uploads). */
   readonly body?: unknown;
+  /** A multipart upload: its body is not JSON and is checked by whoever parses the form. */
+  readonly multipart?: boolean;
 }
 
 export interface ExchangeResponse {
@@ -148,7 +150,12 @@ export class Contracts {
     const result = api.validateRequest(req, operation);
     const errors = (result.errors ?? []).filter(
       // Multipart uploads are not parsed into JSON here; their form fields are checked by the simulator.
-      (e) => !(request.body === undefined && e.instancePath?.startsWith('/requestBody')),
+      (e) =>
+        !(
+          request.multipart &&
+          (e.instancePath?.startsWith('/requestBody') ||
+            (e.params as { missingProperty?: unknown } | undefined)?.missingProperty === 'requestBody')
+        ),
     );
     return {
       contract: located.contract,

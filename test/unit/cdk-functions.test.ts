@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { cfnProperties, logicalId, sharedStack } from './cdk-test-stack.ts';
 
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('the fixture config has an OAuth connection');
+  return value;
+}
+
 describe('Lambda functions', () => {
   const cases = [
     { name: 'webhook-ingest', fn: () => sharedStack().stack.ingest.handler, timeout: 10, memory: 256 },
     { name: 'sync-worker', fn: () => sharedStack().stack.worker.handler, timeout: 60, memory: 512 },
+    { name: 'oauth', fn: () => required(sharedStack().stack.oauth).handler, timeout: 20, memory: 256 },
   ];
 
   it.each(cases)('$name runs Node.js 24 on arm64 with X-Ray, $timeout s and $memory MB', (c) => {

@@ -20,15 +20,24 @@ const WEBHOOK_SECRETS = [
   `${BY_NAME}jira-sync/acme-automation/webhook-??????`,
   `${BY_NAME}jira-sync/acme-cloud/webhook-??????`,
   `${FIXTURE_ARN}jira-sync/acme-dc/webhook-??????`,
+  `${BY_NAME}jira-sync/acme-oauth/webhook-??????`,
 ];
+const OAUTH_SECRETS = [`${BY_NAME}jira-sync/acme-oauth/auth-??????`];
 const AUTH_SECRETS = [
   `${BY_NAME}jira-sync/acme-cloud/auth-??????`,
   `${FIXTURE_ARN}jira-sync/acme-dc/auth-AbC123`,
+  ...OAUTH_SECRETS,
 ];
 
-function policyOf(which: 'ingest' | 'worker') {
+function policyOf(which: 'ingest' | 'worker' | 'oauth') {
   const { template, stack } = sharedStack();
-  const role = (which === 'ingest' ? stack.ingest.handler : stack.worker.handler).role;
+  const fn =
+    which === 'ingest'
+      ? stack.ingest.handler
+      : which === 'worker'
+        ? stack.worker.handler
+        : stack.oauth?.handler;
+  const role = fn?.role;
   if (!role) throw new Error('function without role');
   return allowStatements(template, role);
 }
@@ -46,6 +55,22 @@ describe('IAM of the functions', () => {
 
     expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toEqual(AUTH_SECRETS.sort());
     expect(resourcesFor(statements, 'secretsmanager:DescribeSecret')).toEqual(AUTH_SECRETS.sort());
+  });
+
+  it('lets the worker store rotated OAuth tokens in the OAuth secrets only, with PutSecretValue only', () => {
+    const statements = policyOf('worker');
+
+    expect(resourcesFor(statements, 'secretsmanager:PutSecretValue')).toEqual(OAUTH_SECRETS);
+    expect(resourcesFor(statements, 'secretsmanager:UpdateSecret')).toEqual([]);
+  });
+
+  it('lets the OAuth function read and store exactly the OAuth secrets, and nothing on SQS', () => {
+    const statements = policyOf('oauth');
+    const actions = statements.flatMap((s) => [s.Action].flat());
+
+    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toEqual(OAUTH_SECRETS);
+    expect(resourcesFor(statements, 'secretsmanager:PutSecretValue')).toEqual(OAUTH_SECRETS);
+    expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual([]);
   });
 
   it('lets ingest send to the queue and nothing else on SQS', () => {
@@ -71,24 +96,21 @@ describe('IAM of the functions', () => {
     expect(actions).not.toContain('sqs:SendMessage');
   });
 
-  it.each(['ingest', 'worker'] as const)(
-    'gives %s no other services than logs, X-Ray, SQS and Secrets Manager',
-    (which) => {
-      const services = new Set(policyOf(which).flatMap((s) => [s.Action].flat().map((a) => a.split(':')[0])));
+  it.each([
+    { which: 'ingest', services: ['logs', 'secretsmanager', 'sqs', 'xray'], writes: false },
+    { which: 'worker', services: ['logs', 'secretsmanager', 'sqs', 'xray'], writes: true },
+    { which: 'oauth', services: ['logs', 'secretsmanager', 'xray'], writes: true },
+  ] as const)('gives $which no other services than $services', ({ which, services, writes }) => {
+    const actions = policyOf(which).flatMap((s) => [s.Action].flat());
+    const secretActions = new Set(actions.filter((a) => a.startsWith('secretsmanager:')));
 
-      const secretActions = new Set(
-        policyOf(which)
-          .flatMap((s) => [s.Action].flat())
-          .filter((a) => a.startsWith('secretsmanager:')),
-      );
-
-      expect([...services].sort()).toEqual(['logs', 'secretsmanager', 'sqs', 'xray']);
-      expect([...secretActions].sort()).toEqual([
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:GetSecretValue',
-      ]);
-    },
-  );
+    expect([...new Set(actions.map((a) => a.split(':')[0]))].sort()).toEqual(services);
+    expect([...secretActions].sort()).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+      ...(writes ? ['secretsmanager:PutSecretValue'] : []),
+    ]);
+  });
 });
 
 describe('SecretRefs', () => {

@@ -36,20 +36,22 @@ async function cdkSynth(
   }
 }
 
-let valid: Promise<{ out: string; assetPath: string }> | undefined;
+let valid: Promise<{ out: string; assetPath: string; oauthAssetPath: string }> | undefined;
 
 /** One bundling synth of the valid fixture, shared by the tests that inspect its output. */
-function synthesized(): Promise<{ out: string; assetPath: string }> {
+function synthesized(): Promise<{ out: string; assetPath: string; oauthAssetPath: string }> {
   valid ??= (async () => {
     const result = await cdkSynth('test/fixtures/config/valid.yaml');
     if (result.code !== 0) throw new Error(`cdk synth failed:\n${result.stderr}`);
     const template = JSON.parse(readFileSync(join(result.out, 'JiraSync.template.json'), 'utf8'));
-    const ingest = Object.values(template.Resources as Record<string, Resource>).find(
-      (r) => r.Type === 'AWS::Lambda::Function' && r.Metadata['aws:cdk:path']?.includes('/WebhookIngest/'),
-    );
-    const assetPath = ingest?.Metadata['aws:asset:path'];
-    if (!assetPath) throw new Error('no bundled ingest function in the template');
-    return { out: result.out, assetPath };
+    const assetOf = (construct: string) =>
+      Object.values(template.Resources as Record<string, Resource>).find(
+        (r) => r.Type === 'AWS::Lambda::Function' && r.Metadata['aws:cdk:path']?.includes(`/${construct}/`),
+      )?.Metadata['aws:asset:path'];
+    const assetPath = assetOf('WebhookIngest');
+    const oauthAssetPath = assetOf('OAuthConsent');
+    if (!assetPath || !oauthAssetPath) throw new Error('no bundled ingest or oauth function in the template');
+    return { out: result.out, assetPath, oauthAssetPath };
   })();
   return valid;
 }
@@ -95,6 +97,18 @@ describe('cdk synth (real CLI)', () => {
       AWS_REGION: 'eu-west-1',
     };
     const script = `const m = await import(${JSON.stringify(join(out, assetPath, 'index.mjs'))}); console.log(typeof m.handler);`;
+
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: out, env });
+
+    expect(stdout.trim()).toBe('function');
+  }, 120_000);
+});
+
+describe('cdk synth: the OAuth consent function', () => {
+  it('bundles and loads with the config compiled in', async () => {
+    const { out, oauthAssetPath } = await synthesized();
+    const env = { ...process.env, JIRA_SYNC_CONFIG: join(out, 'missing.yaml'), AWS_REGION: 'eu-west-1' };
+    const script = `const m = await import(${JSON.stringify(join(out, oauthAssetPath, 'index.mjs'))}); console.log(typeof m.handler);`;
 
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: out, env });
 

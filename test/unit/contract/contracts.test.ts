@@ -77,6 +77,17 @@ describe('contract checks', () => {
     expect(check.violations[0]).toContain('no such operation');
   });
 
+  it('leaves multipart bodies to the form parser but still wants a JSON body where one is required', () => {
+    const upload = {
+      method: 'POST',
+      url: '/rest/api/2/issue/10002/attachments',
+      headers: { 'x-atlassian-token': 'no-check' },
+    };
+    expect(contracts.checkRequest({ ...upload, multipart: true }).violations).toEqual([]);
+    const missing = contracts.checkRequest({ method: 'POST', url: '/rest/api/2/issue/10002/comment' });
+    expect(missing.violations.join()).toContain('requestBody');
+  });
+
   it('checks Service Management requests', () => {
     const check = contracts.checkRequest({
       method: 'POST',

@@ -1,0 +1,37 @@
+import type { SecretStore } from './auth/secret-store.ts';
+import type { BackoffOptions } from './rate-limit.ts';
+import type { Clock, TokenBucketOptions } from './token-bucket.ts';
+
+export interface JiraClientOptions {
+  /** Where credentials come from; default Secrets Manager through the shared SDK client. */
+  readonly secrets?: SecretStore;
+  /** How long a warm container caches a credential secret (default 5 min). */
+  readonly secretTtlMs?: number;
+  /** Per-call timeout, well under the worker's Lambda timeout (default 10 s). */
+  readonly timeoutMs?: number;
+  /** Attempts per call, first included, for 429/503 and transient failures of idempotent calls (default 4). */
+  readonly maxAttempts?: number;
+  /**
+   * Longest total time one call may spend waiting for rate limits and backoff (default 15 s). A longer
+   * `Retry-After` is not slept through: the call fails with `JiraRateLimitError.retryAfterMs` so the queue
+   * can retry later instead of burning the Lambda's time.
+   */
+  readonly maxRetryWaitMs?: number;
+  /** Backoff when Jira gives no delay (default base 500 ms, cap 8 s, full jitter). */
+  readonly backoff?: BackoffOptions;
+  /** Client-side pacing per connection and container (default 10/s, bursts of 20). */
+  readonly rate?: TokenBucketOptions;
+  /** OAuth refresh timing (see `oauthAuth`). */
+  readonly oauth?: { readonly refreshSkewMs?: number; readonly settleMs?: number };
+  readonly clock?: Clock;
+  readonly random?: () => number;
+}
+
+export const CLIENT_DEFAULTS = {
+  secretTtlMs: 300_000,
+  timeoutMs: 10_000,
+  maxAttempts: 4,
+  maxRetryWaitMs: 15_000,
+  backoff: { baseMs: 500, capMs: 8_000 },
+  rate: { ratePerSecond: 10, burst: 20 },
+} as const;
