@@ -22,6 +22,8 @@ export const keys = {
     pk: `FLOW#${flowId}#CONFLICTS`,
     sk: `${new Date(at).toISOString()}#${sourceIssueId}#${field}`,
   }),
+  /** When a flow was last swept: the next sweep looks back to it. */
+  sweepMark: (flowId: string) => ({ pk: `FLOW#${flowId}#SWEEP`, sk: 'MARK' }),
   /** Deliveries already handled, kept beyond SQS's 5-minute deduplication window. */
   delivery: (id: string) => ({ pk: `DELIVERY#${id}`, sk: 'SEEN' }),
 } as const;

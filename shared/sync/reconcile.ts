@@ -370,7 +370,7 @@ async function applyAttachments(
   for (const action of actions) {
     if (action.kind === 'copy') {
       const from = other(action.to);
-      const content = await ctx.sites[from].downloadAttachment(action.origin.id);
+      const content = await ctx.sites[from].downloadAttachment(action.origin);
       const { id } = await ctx.sites[action.to].uploadAttachment(
         issues[action.to].id,
         action.origin.filename,

@@ -77,7 +77,7 @@ export interface SitePort {
   ): Promise<{ id: string }>;
   editComment(issueId: string, commentId: string, body: string): Promise<void>;
   deleteComment(issueId: string, commentId: string): Promise<void>;
-  downloadAttachment(attachmentId: string): Promise<Readable>;
+  downloadAttachment(attachment: Pick<AttachmentView, 'id' | 'filename'>): Promise<Readable>;
   uploadAttachment(
     issueId: string,
     filename: string,

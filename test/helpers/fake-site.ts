@@ -280,12 +280,12 @@ export class FakeSite implements SitePort {
     this.touch(issue);
   }
 
-  async downloadAttachment(attachmentId: string): Promise<Readable> {
+  async downloadAttachment(attachment: { id: string }): Promise<Readable> {
     for (const issue of this.issues.values()) {
-      const found = issue.attachments.find((a) => a.id === attachmentId);
+      const found = issue.attachments.find((a) => a.id === attachment.id);
       if (found) return Readable.from([found.content]);
     }
-    throw new Error(`${this.connectionId}: no attachment ${attachmentId}`);
+    throw new Error(`${this.connectionId}: no attachment ${attachment.id}`);
   }
 
   async uploadAttachment(issueId: string, filename: string, content: Readable): Promise<{ id: string }> {
