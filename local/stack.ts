@@ -6,6 +6,7 @@ import { setConfigForProcess } from '../shared/config/current.ts';
 import { loadConfigFile } from '../shared/config/load.ts';
 import type { Config } from '../shared/config/schema.ts';
 import { startApiGatewayAdapter } from './api-gateway-adapter.ts';
+import { startDynamoDbServer } from './dynamodb-server.ts';
 import { startFauxqsServer } from './fauxqs-server.ts';
 import { type HandlerSource, loadHandlers } from './handler-modules.ts';
 import type { IngestHandler, WorkerHandler } from './handler-types.ts';
@@ -48,6 +49,9 @@ export interface LocalStack {
   readonly maxReceiveCount: number;
   readonly visibilityTimeoutSeconds: number;
   readonly secretsEndpoint: string;
+  /** DynamoDB (dynalite) holding the sync state table. */
+  readonly dynamoEndpoint: string;
+  readonly stateTable: string;
   readonly secretsFile: string;
   readonly stateDir: string;
   readonly configPath: string;
@@ -121,6 +125,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     stops.push(() => sqs.stop());
 
+    const dynamo = await startDynamoDbServer({ region: REGION });
+    stops.push(() => dynamo.stop());
+
     restoreEnv = setEnv({
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'local',
@@ -130,7 +137,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_PROFILE: undefined,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       JIRA_SYNC_QUEUE_URL: sqs.queueUrl,
+      JIRA_SYNC_DLQ_URL: sqs.dlqUrl,
+      JIRA_SYNC_MAX_RECEIVE_COUNT: String(sqs.maxReceiveCount),
+      JIRA_SYNC_STATE_TABLE: dynamo.tableName,
       JIRA_SYNC_CONFIG: configPath,
       // As in Lambda: Powertools reports cold_start only for on-demand environments.
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
@@ -199,6 +210,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       maxReceiveCount: sqs.maxReceiveCount,
       visibilityTimeoutSeconds: sqs.visibilityTimeoutSeconds,
       secretsEndpoint: secrets.url,
+      dynamoEndpoint: dynamo.endpoint,
+      stateTable: dynamo.tableName,
       secretsFile,
       stateDir,
       configPath,

@@ -1,60 +1,122 @@
-import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { requireEnv } from '../../shared/aws/env.ts';
+import { loadConfig } from '../../shared/config/current.ts';
+import { jiraClients } from '../../shared/jira/client.ts';
 import { createLogger, createMetrics } from '../../shared/observability/powertools.ts';
-import { parseSyncRecord } from '../../shared/sync/sync-record.ts';
+import { LinkStore } from '../../shared/state/link-store.ts';
+import { processBatch, type QueueRecord, type RecordOutcome } from '../../shared/sync/batch.ts';
+import { type DispatchResult, dispatchEvent } from '../../shared/sync/dispatch.ts';
+import { JiraSite } from '../../shared/sync/jira-site.ts';
+import { sqsQueueOps } from '../../shared/sync/queue-ops.ts';
+import type { SitePort } from '../../shared/sync/site-port.ts';
+import type { SyncEvent } from '../../shared/webhook/sync-event.ts';
 
 const logger = createLogger('sync-worker');
 const metrics = createMetrics();
-// FIFO: once a record of a group fails, the group's later records fail too, so per-issue order holds.
-const processor = new SqsFifoPartialProcessorAsync();
+const config = loadConfig();
+const clients = jiraClients();
+const store = new LinkStore({ tableName: requireEnv('JIRA_SYNC_STATE_TABLE') });
+const queue = sqsQueueOps(requireEnv('JIRA_SYNC_QUEUE_URL'), requireEnv('JIRA_SYNC_DLQ_URL'));
+const maxReceiveCount = Number(process.env.JIRA_SYNC_MAX_RECEIVE_COUNT ?? '5');
 
-async function handleRecord(record: SQSRecord): Promise<void> {
-  try {
-    await reconcileRecord(record);
-  } catch (error) {
-    logger.error(
-      'sync record failed; it returns to the queue and reaches the DLQ after the maximum receives',
-      {
-        messageId: record.messageId,
-        receiveCount: Number(record.attributes.ApproximateReceiveCount),
-        error,
-      },
-    );
-    throw error;
+// One site per connection for the container's life: field lists and the integration account are cached.
+const sites = new Map<string, SitePort>();
+function site(connectionId: string): SitePort {
+  let found = sites.get(connectionId);
+  if (!found) {
+    const connection = config.connections.find((c) => c.id === connectionId);
+    if (!connection) throw new Error(`connection ${connectionId} is not in the deployed configuration`);
+    found = new JiraSite(connection, clients(connection));
+    sites.set(connectionId, found);
   }
+  return found;
 }
 
-async function reconcileRecord(record: SQSRecord): Promise<void> {
-  const event = parseSyncRecord(record.body, record.messageId);
-  const lagMs = Date.now() - event.receivedAt;
-  metrics.addMetric('EventsReceived', MetricUnit.Count, 1);
-  // The sync engine (reconcile) plugs in here; until it lands the worker records what it would reconcile.
-  logger.info('sync event received', {
+function toQueueRecord(record: SQSRecord): QueueRecord {
+  return {
     messageId: record.messageId,
-    connectionId: event.connectionId,
-    issueId: event.issue.id,
-    issueKey: event.issue.key,
-    kind: event.kind,
-    webhookId: event.webhookId,
-    receiveCount: Number(record.attributes.ApproximateReceiveCount),
-    queueLagMs: lagMs,
-  });
+    receiptHandle: record.receiptHandle,
+    body: record.body,
+    receiveCount: Number(record.attributes.ApproximateReceiveCount ?? '1'),
+    groupId: record.attributes.MessageGroupId ?? 'unknown',
+    deduplicationId: record.attributes.MessageDeduplicationId ?? record.messageId,
+  };
 }
 
-async function work(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  const response = await processPartialResponse(event, handleRecord, processor, {
-    context,
-    skipGroupOnError: true,
-    throwOnFullBatchFailure: false,
-  });
-  if (response.batchItemFailures.length > 0) {
-    metrics.addMetric('RecordsFailed', MetricUnit.Count, response.batchItemFailures.length);
+function report(event: SyncEvent, results: readonly DispatchResult[]): void {
+  for (const result of results) {
+    if ('writes' in result) {
+      const writes = Object.values(result.writes).reduce((a, b) => a + b, 0);
+      metrics.addMetric('Reconciles', MetricUnit.Count, 1);
+      if (writes > 0) metrics.addMetric('JiraWrites', MetricUnit.Count, writes);
+      if (result.conflicts.length > 0)
+        metrics.addMetric('Conflicts', MetricUnit.Count, result.conflicts.length);
+      if (writes > 0) metrics.addMetric('SyncLag', MetricUnit.Milliseconds, Date.now() - event.receivedAt);
+      logger.info('reconciled', {
+        flowId: result.flowId,
+        connectionId: event.connectionId,
+        issueId: event.issue.id,
+        sourceIssueId: result.sourceIssueId,
+        targetIssueId: result.targetIssueId,
+        outcome: result.outcome,
+        writes: result.writes,
+        conflicts: result.conflicts.map((c) => ({ field: c.field, winner: c.winner })),
+        notes: result.notes,
+        webhookId: event.webhookId,
+        lagMs: Date.now() - event.receivedAt,
+      });
+    } else {
+      logger.debug('event concerns no linked issue', { flowId: result.flowId, issue: result.issue });
+    }
   }
-  return response;
+}
+
+function onOutcome(outcome: RecordOutcome): void {
+  if (outcome.kind === 'done') return;
+  if (outcome.kind === 'retry') {
+    metrics.addMetric('Retries', MetricUnit.Count, outcome.messageIds.length);
+    logger.warn('reconcile failed; retrying later', {
+      messageIds: outcome.messageIds,
+      code: outcome.failure.code,
+      error: outcome.failure.message,
+      delaySeconds: outcome.delaySeconds,
+    });
+  } else {
+    metrics.addMetric('DeadLettered', MetricUnit.Count, outcome.messageIds.length);
+    logger.error('record moved to the dead-letter queue', {
+      messageIds: outcome.messageIds,
+      code: outcome.failure.code,
+      error: outcome.failure.message,
+    });
+  }
+}
+
+/** SQS FIFO batch → coalesced reconciles; failed records are reported so only they return to the queue. */
+async function work(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  // The lease outlives this invocation's deadline, so a live worker never loses a link mid-reconcile.
+  const lease = { owner: context.awsRequestId, ms: context.getRemainingTimeInMillis() + 30_000 };
+  const failed = await processBatch(event.Records.map(toQueueRecord), {
+    reconcile: async (syncEvent) => {
+      metrics.addMetric('EventsReceived', MetricUnit.Count, 1);
+      const results = await dispatchEvent(syncEvent, {
+        flows: config.flows,
+        site,
+        store,
+        lease,
+        now: Date.now,
+      });
+      report(syncEvent, results);
+    },
+    deadLetter: queue.deadLetter,
+    retryLater: queue.retryLater,
+    maxReceiveCount,
+    onOutcome,
+  });
+  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
 export const handler = middy(work)
