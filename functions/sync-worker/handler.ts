@@ -102,6 +102,14 @@ async function work(event: SQSEvent, context: Context): Promise<SQSBatchResponse
   const failed = await processBatch(event.Records.map(toQueueRecord), {
     reconcile: async (syncEvent) => {
       metrics.addMetric('EventsReceived', MetricUnit.Count, 1);
+      logger.debug('sync event received', {
+        connectionId: syncEvent.connectionId,
+        issueId: syncEvent.issue.id,
+        issueKey: syncEvent.issue.key,
+        kind: syncEvent.kind,
+        webhookId: syncEvent.webhookId,
+        queueLagMs: Date.now() - syncEvent.receivedAt,
+      });
       const results = await dispatchEvent(syncEvent, {
         flows: config.flows,
         site,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Message, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog } from '../../local/local-log.ts';
 import { hubSignature, sampleIssueUpdated } from '../../local/sample-webhook.ts';
@@ -99,13 +99,13 @@ describe('local stack with the real handlers', () => {
     expect(res.status).toBe(401);
   });
 
-  it('sends a record the worker cannot parse to the DLQ after maxReceiveCount receives', async () => {
+  it('dead-letters a record the worker cannot parse at once, with the reason attached', async () => {
     const client = new SQSClient({
       endpoint: stack.sqsEndpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    const { MessageId } = await client.send(
+    await client.send(
       new SendMessageCommand({
         QueueUrl: stack.queueUrl,
         MessageBody: 'not a sync event',
@@ -114,17 +114,24 @@ describe('local stack with the real handlers', () => {
       }),
     );
 
-    let dead: string[] = [];
+    let dead: Message[] = [];
     const until = Date.now() + 8000;
     while (dead.length === 0 && Date.now() < until) {
       const { Messages } = await client.send(
-        new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, WaitTimeSeconds: 1 }),
+        new ReceiveMessageCommand({
+          QueueUrl: stack.dlqUrl,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ['All'],
+        }),
       );
-      dead = (Messages ?? []).map((m) => m.MessageId ?? '');
+      dead = Messages ?? [];
     }
     client.destroy();
 
-    expect(dead).toEqual([MessageId]);
-    expect(batches.filter((b) => b.failed.includes(MessageId ?? ''))).toHaveLength(2);
+    expect(dead.map((m) => m.Body)).toEqual(['not a sync event']);
+    expect(dead[0]?.MessageAttributes?.errorCode?.StringValue).toBe('INVALID_SYNC_RECORD');
+    expect(dead[0]?.MessageAttributes?.errorMessage?.StringValue).toContain('body is not JSON');
+    // A record that can never succeed is not retried: it left the queue on its first receive.
+    expect(batches.some((b) => b.failed.length > 0)).toBe(false);
   });
 });
