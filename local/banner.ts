@@ -1,6 +1,23 @@
 import { relative } from 'node:path';
 import type { Connection } from '../shared/config/schema.ts';
+import type { DemoCredentials } from '../simulator/demo/demo-sites.ts';
 import { currentWebhookSecret, hubSignature } from './sample-webhook.ts';
+
+/** The simulated Jira sites `npm start` runs with the demo configuration. */
+export interface BannerSimulator {
+  readonly sites: readonly {
+    readonly connectionId: string;
+    readonly flavour: 'cloud' | 'datacenter';
+    readonly baseUrl: string;
+    readonly projectKey: string;
+    readonly serviceManagement: boolean;
+    readonly credentials: DemoCredentials | undefined;
+    readonly cloudId?: string;
+  }[];
+  readonly adminUrl: string | undefined;
+  readonly gatewayUrl: string | undefined;
+  readonly demoActivity: boolean;
+}
 
 export interface BannerInput {
   readonly apiUrl: string;
@@ -19,6 +36,7 @@ export interface BannerInput {
   readonly samples: ReadonlyMap<string, { readonly file: string; readonly body: string }>;
   /** Present when running the demo config: its secret may be shown. */
   readonly demo?: { readonly webhookSecret: string; readonly isDefault: boolean };
+  readonly jiraSimulator?: BannerSimulator;
   readonly cwd: string;
 }
 
@@ -60,6 +78,7 @@ export function renderBanner(input: BannerInput): string {
     if (!sample) continue;
     lines.push('', `Send a signed test webhook to ${c.id} (jira:issue_updated):`, curlFor(input, c, sample));
   }
+  if (input.jiraSimulator) lines.push(...simulatorLines(input.jiraSimulator));
   lines.push(
     '',
     'Within 5 minutes, a repeat with the same X-Atlassian-Webhook-Identifier (Data Center: the same body)',
@@ -116,4 +135,46 @@ function secretFor(input: BannerInput, c: Connection): string | undefined {
 
 function shellQuote(value: string): string {
   return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+function simulatorLines(sim: BannerSimulator): string[] {
+  const lines = ['', 'Jira simulator: simulated sites on 127.0.0.1, webhooks wired to the URLs above'];
+  const width = Math.max(...sim.sites.map((s) => s.connectionId.length), 'admin API'.length);
+  for (const s of sim.sites) {
+    const kind =
+      s.flavour === 'cloud'
+        ? `Jira Cloud${s.serviceManagement ? ' + Service Management' : ''}`
+        : `Jira Data Center${s.serviceManagement ? ' + Service Management' : ''}`;
+    lines.push(
+      `  ${s.connectionId.padEnd(width)}  ${`${kind} (project ${s.projectKey})`.padEnd(52)} ${s.baseUrl}`,
+    );
+  }
+  if (sim.adminUrl) {
+    lines.push(
+      `  ${'admin API'.padEnd(width)}  ${'faults, act as a user, stats (simulator/README.md)'.padEnd(52)} ${sim.adminUrl}/sites`,
+    );
+  }
+  if (sim.gatewayUrl) {
+    lines.push(
+      `  ${'OAuth 2.0'.padEnd(width)}  ${'3LO token endpoint and /ex/jira/{cloudId}'.padEnd(52)} ${sim.gatewayUrl}`,
+    );
+  }
+  const curls = sim.sites.flatMap((s) => {
+    const url = shellQuote(`${s.baseUrl}/rest/api/2/myself`);
+    if (s.credentials?.kind === 'basic')
+      return [`  curl -u ${shellQuote(`${s.credentials.user}:${s.credentials.secret}`)} ${url}`];
+    if (s.credentials?.kind === 'pat')
+      return [`  curl -H ${shellQuote(`Authorization: Bearer ${s.credentials.token}`)} ${url}`];
+    return [];
+  });
+  if (curls.length > 0)
+    lines.push('', 'Call the simulated Jira with the demo credentials (local only):', ...curls);
+  lines.push(
+    '',
+    sim.demoActivity
+      ? 'Demo activity: a customer raises a request, an agent escalates it, an engineer comments and resolves;\n' +
+          'watch the webhooks reach the ingest and the worker below (npm start -- --no-demo-activity keeps it quiet).'
+      : 'Demo activity is off; act in the simulated Jira with curl or the admin API.',
+  );
+  return lines;
 }

@@ -5,6 +5,11 @@ import { resetAwsClients } from '../shared/aws/clients.ts';
 import { setConfigForProcess } from '../shared/config/current.ts';
 import { loadConfigFile } from '../shared/config/load.ts';
 import type { Config } from '../shared/config/schema.ts';
+import {
+  type DemoSimulator,
+  type DemoSimulatorOptions,
+  startDemoSimulator,
+} from '../simulator/demo/demo-simulator.ts';
 import { startApiGatewayAdapter } from './api-gateway-adapter.ts';
 import { startDynamoDbServer } from './dynamodb-server.ts';
 import { startFauxqsServer } from './fauxqs-server.ts';
@@ -36,6 +41,11 @@ export interface LocalStackOptions {
   readonly log?: LocalLog;
   /** Called after each worker batch (tests wait on it). */
   readonly onWorkerBatch?: (outcome: BatchOutcome) => void;
+  /**
+   * Runs a simulated Jira site per connection (the demo configuration's), with webhooks pointing at this
+   * stack's ingest and the credentials of the local secrets store.
+   */
+  readonly simulator?: Omit<DemoSimulatorOptions, 'connections' | 'webhookUrl' | 'secret' | 'log'>;
 }
 
 export interface LocalStack {
@@ -64,7 +74,9 @@ export interface LocalStack {
   sqsOutage(): Promise<{ end(): Promise<void> }>;
   /** A value from the local store (for the banner's signed curl); undefined when absent. */
   localSecret(nameOrArn: string): string | undefined;
-  /** Stops the poller, then the servers, and restores the environment. Idempotent. */
+  /** The simulated Jira sites, when started with `simulator`. */
+  readonly simulator?: DemoSimulator;
+  /** Stops the simulator, the poller, then the servers, and restores the environment. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -197,6 +209,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       pollerClient.destroy();
     });
 
+    const webhookUrl = (connectionId: string) => `${api.url}/webhooks/${encodeURIComponent(connectionId)}`;
+    const storedSecret = (ref: string) => {
+      const name = secrets.resolveName(ref);
+      return name === undefined ? undefined : secrets.store.get(name);
+    };
+    let simulator: DemoSimulator | undefined;
+    if (options.simulator) {
+      simulator = await startDemoSimulator({
+        ...options.simulator,
+        connections: config.connections,
+        webhookUrl,
+        secret: storedSecret,
+        log,
+      }).catch((cause: unknown) => {
+        throw new LocalStackStartError(
+          `the Jira simulator could not start${cause instanceof Error ? `: ${cause.message}` : ''}`,
+          { cause },
+        );
+      });
+      const started = simulator;
+      stops.push(() => started.stop());
+    }
+
     const secretRefs = config.connections.flatMap((c) => [c.auth.secret, c.webhook.secret]);
     let stopping: Promise<void> | undefined;
     return {
@@ -218,12 +253,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       config,
       handlerSources: handlers.sources,
       missingSecrets: [...new Set(secretRefs)].filter((ref) => secrets.resolveName(ref) === undefined),
-      webhookUrl: (connectionId) => `${api.url}/webhooks/${encodeURIComponent(connectionId)}`,
+      webhookUrl,
       sqsOutage: () => sqs.outage(),
-      localSecret: (ref) => {
-        const name = secrets.resolveName(ref);
-        return name === undefined ? undefined : secrets.store.get(name);
-      },
+      localSecret: storedSecret,
+      ...(simulator ? { simulator } : {}),
       stop: () => {
         stopping ??= stopAll();
         return stopping;

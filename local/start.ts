@@ -32,7 +32,20 @@ function chooseConfig(): string {
   return existsSync(DEFAULT_CONFIG_FILE) ? resolve(DEFAULT_CONFIG_FILE) : DEMO_CONFIG;
 }
 
+const USAGE = 'usage: npm start [-- --no-demo-activity] [-- --no-simulator]';
+
+function parseFlags(argv: readonly string[]): { demoActivity: boolean; simulator: boolean } {
+  const flags = { demoActivity: true, simulator: true };
+  for (const arg of argv) {
+    if (arg === '--no-demo-activity') flags.demoActivity = false;
+    else if (arg === '--no-simulator') flags.simulator = false;
+    else fail(`unknown option ${arg}\n${USAGE}`);
+  }
+  return flags;
+}
+
 async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
   const port = portSchema.safeParse(process.env.PORT ?? 3000);
   if (!port.success) fail(`PORT must be a port number (0-65535), got ${JSON.stringify(process.env.PORT)}`);
   const configPath = chooseConfig();
@@ -48,6 +61,8 @@ async function main(): Promise<void> {
       ...(isDemo
         ? { secretsSeed: { ifMissing: DEMO_AUTH_SECRETS, always: demoWebhookSecrets(webhookSecret) } }
         : {}),
+      // The demo connections point at simulated Jira sites on 127.0.0.1; a real config points at real Jira.
+      ...(isDemo && flags.simulator ? { simulator: { demoActivity: flags.demoActivity ? {} : false } } : {}),
     });
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
@@ -74,6 +89,27 @@ async function main(): Promise<void> {
       localSecret: stack.localSecret,
       samples,
       ...(isDemo ? { demo: { webhookSecret, isDefault: !envSecret } } : {}),
+      ...(stack.simulator
+        ? {
+            jiraSimulator: {
+              sites: stack.simulator.sites.map((s) => {
+                const connection = stack.config.connections.find((c) => c.id === s.connectionId);
+                return {
+                  connectionId: s.connectionId,
+                  flavour: s.site.flavour,
+                  baseUrl: s.site.baseUrl,
+                  projectKey: s.projectKey,
+                  serviceManagement: connection?.serviceManagement ?? false,
+                  credentials: s.credentials,
+                  ...(s.site.flavour === 'cloud' ? { cloudId: s.site.cloudId } : {}),
+                };
+              }),
+              adminUrl: stack.simulator.simulator.adminUrl,
+              gatewayUrl: stack.simulator.simulator.gatewayUrl,
+              demoActivity: stack.simulator.activity !== undefined,
+            },
+          }
+        : {}),
       cwd: process.cwd(),
     }),
   );
