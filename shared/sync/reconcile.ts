@@ -56,6 +56,16 @@ function inScope(flow: Flow, issue: IssueSnapshot): boolean {
   return types === undefined || types.some((t) => t.toLowerCase() === issue.issueType.toLowerCase());
 }
 
+/** The flow's optional JQL (e.g. `status = Escalated`): only matching issues are escalated. */
+async function matchesSourceJql(ctx: ReconcileContext, source: IssueSnapshot): Promise<boolean> {
+  const jql = ctx.flow.source.jql;
+  if (jql === undefined) return true;
+  for await (const id of ctx.sites.source.searchIssueIds(`id = ${source.id} AND (${jql})`)) {
+    if (id === source.id) return true;
+  }
+  return false;
+}
+
 /** Reads every mapped field on both issues and translates each side's value into the other's terms. */
 async function fieldInputs(
   ctx: ReconcileContext,
@@ -459,7 +469,10 @@ export async function reconcileSource(
     return result('source-deleted', { targetIssueId: known.target.issueId });
   }
   const existing = await store.get(flow.id, source.id);
-  if (!existing?.target && !existing?.intent && !inScope(flow, source)) return result('out-of-scope');
+  if (!existing?.target && !existing?.intent) {
+    // Scope decides what gets a target created; once linked, an issue stays linked (moves keep the id).
+    if (!inScope(flow, source) || !(await matchesSourceJql(ctx, source))) return result('out-of-scope');
+  }
 
   let link = await store.acquire(flow.id, sideRef(sites.source, source), lease);
   let saved = false;

@@ -218,10 +218,17 @@ export class FakeSite implements SitePort {
       }));
   }
 
-  /** Understands the sweep's JQL just enough: the project clause. */
+  /** Understands the engine's JQL just enough: `project = "X"`, and `id = N AND (status = "S")`. */
   async *searchIssueIds(jql: string): AsyncIterable<string> {
     const project = /project = "([^"]+)"/.exec(jql)?.[1];
-    for (const issue of this.issues.values()) if (issue.project === project) yield issue.id;
+    const id = /^id = (\d+)/.exec(jql)?.[1];
+    const status = /status = "?([^")]+)"?/.exec(jql)?.[1];
+    for (const issue of this.issues.values()) {
+      if (project !== undefined && issue.project !== project) continue;
+      if (id !== undefined && issue.id !== id) continue;
+      if (status !== undefined && issue.status !== status) continue;
+      yield issue.id;
+    }
   }
 
   async editIssue(issueId: string, fields: Readonly<Record<string, unknown>>): Promise<void> {

@@ -165,6 +165,21 @@ describe('reconcile over fake sites and DynamoDB', () => {
     expect(cloud.raw(help.id).comments.at(-1)).toMatchObject({ public: false, author: 'sync-cloud' });
   });
 
+  it('escalates only issues matching the flow JQL, and keeps syncing them after they stop matching', async () => {
+    const escalation = baseFlow({
+      id: `jql-${owner}`,
+      source: { connection: 'cloud', project: 'HELP', jql: 'status = Escalated' },
+    });
+    const help = cloud.humanCreate('HELP', { summary: 'not yet' });
+    expect((await reconcileSource(ctx(escalation), help.id)).outcome).toBe('out-of-scope');
+    cloud.humanStatus(help.id, 'Escalated');
+    expect((await reconcileSource(ctx(escalation), help.id)).outcome).toBe('created');
+    cloud.humanStatus(help.id, 'Done');
+    cloud.humanEdit(help.id, { summary: 'still synced' });
+    const after = await reconcileSource(ctx(escalation), help.id);
+    expect(dc.raw(after.targetIssueId as string).fields.summary).toBe('still synced');
+  });
+
   it('ignores issues outside the flow and events from unlinked target issues', async () => {
     const other = cloud.humanCreate('OPS', { summary: 'not ours' });
     expect((await reconcileSource(ctx(), other.id)).outcome).toBe('out-of-scope');
