@@ -9,11 +9,11 @@ import { silentLog } from '../../local/local-log.ts';
 import type { BatchOutcome } from '../../local/sqs-poller.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { signBody } from '../../shared/webhook/signature.ts';
+import { demoConnectionsOnly } from '../helpers/configs.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // The real ingest and worker handlers behind real HTTP, fauxqs and the local Secrets Manager: what Jira
 // would meet. One stack per file: the handlers read their environment once, at import, as in Lambda.
-const DEMO_CONFIG = fileURLToPath(new URL('../../local/demo.config.yaml', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/webhooks/', import.meta.url));
 const HMAC_SECRET = 'ingest-http-hmac-7Fq2';
 const ROTATED_SECRET = 'ingest-http-rotated-9Kd4';
@@ -40,7 +40,7 @@ describe('webhook ingest over HTTP with SQS', () => {
     process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
     stateDir = await mkdtemp(join(tmpdir(), 'jira-sync-ingest-http-'));
     stack = await startLocalStack({
-      configPath: DEMO_CONFIG,
+      configPath: demoConnectionsOnly(),
       port: 0,
       stateDir,
       secretsSeed: {

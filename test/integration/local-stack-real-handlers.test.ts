@@ -1,16 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Message, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog } from '../../local/local-log.ts';
 import { hubSignature, sampleIssueUpdated } from '../../local/sample-webhook.ts';
 import type { BatchOutcome } from '../../local/sqs-poller.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { demoConnectionsOnly } from '../helpers/configs.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const DEMO_CONFIG = fileURLToPath(new URL('../../local/demo.config.yaml', import.meta.url));
 const SECRET = 'real-handlers-test-secret';
 const QUIET = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } as const;
 
@@ -25,7 +24,7 @@ describe('local stack with the real handlers', () => {
     Object.assign(process.env, QUIET);
     stateDir = await mkdtemp(join(tmpdir(), 'jira-sync-real-'));
     stack = await startLocalStack({
-      configPath: DEMO_CONFIG,
+      configPath: demoConnectionsOnly(),
       port: 0,
       stateDir,
       secretsSeed: {
