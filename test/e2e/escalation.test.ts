@@ -1,0 +1,181 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_AUTH_SECRETS } from '../../local/demo-secrets.ts';
+import { silentLog } from '../../local/local-log.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { Site } from '../../simulator/site.ts';
+import { DEMO_CONFIG } from '../helpers/configs.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+// The product end to end on 127.0.0.1: simulated Jira Cloud + JSM and Jira Data Center send real webhooks
+// to the real ingest, SQS (fauxqs) feeds the real worker, which syncs through the real client into the
+// other simulated site, with its state in DynamoDB (dynalite). Every Jira request and response is checked
+// against Atlassian's OpenAPI files.
+
+const QUIET = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } as const;
+const SECRET = 'e2e-webhook-secret';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Jira write requests a site answered, for "no echo": the count must stop growing once both sides agree. */
+function writes(site: Site): number {
+  return Object.entries(site.stats().requests)
+    .filter(([operation]) => !/^(get|search|list|find)/i.test(operation))
+    .reduce((sum, [, s]) => sum + s.count, 0);
+}
+
+describe('escalation from Jira Service Management (Cloud) to Jira Software (Data Center)', () => {
+  let stateDir: string;
+  let stack: LocalStack;
+  let help: Site;
+  let eng: Site;
+  let requestKey: string;
+  const saved = Object.fromEntries(Object.keys(QUIET).map((k) => [k, process.env[k]]));
+
+  beforeAll(async () => {
+    Object.assign(process.env, QUIET);
+    stateDir = await mkdtemp(join(tmpdir(), 'jira-sync-e2e-'));
+    // The demo configuration (flows included) on free ports, so this suite runs beside others.
+    const [cloudPort, dcPort] = [await freePort(), await freePort()];
+    const config = (await readFile(DEMO_CONFIG, 'utf8'))
+      .replace('http://127.0.0.1:3101', `http://127.0.0.1:${cloudPort}`)
+      .replace('http://127.0.0.1:3102', `http://127.0.0.1:${dcPort}`);
+    const configPath = join(stateDir, 'config.yaml');
+    await writeFile(configPath, config);
+    stack = await startLocalStack({
+      configPath,
+      port: 0,
+      stateDir,
+      log: silentLog,
+      visibilityTimeoutSeconds: 2,
+      secretsSeed: {
+        ifMissing: DEMO_AUTH_SECRETS,
+        always: { 'jira-sync/demo-cloud/webhook': SECRET, 'jira-sync/demo-dc/webhook': SECRET },
+      },
+      simulator: { ephemeralPorts: false, adminPort: 0, demoActivity: false },
+    });
+    const sites = stack.simulator?.sites ?? [];
+    const find = (id: string) => {
+      const site = sites.find((s) => s.connectionId === id)?.site;
+      if (!site) throw new Error(`no simulated site ${id}`);
+      return site;
+    };
+    help = find('demo-cloud');
+    eng = find('demo-dc');
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await rm(stateDir, { recursive: true, force: true });
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  const engIssues = () => [...eng.state.issues.values()];
+  const helpIssue = () => {
+    const issue = [...help.state.issues.values()].find((i) => i.key === requestKey);
+    if (!issue) throw new Error(`${requestKey} missing`);
+    return issue;
+  };
+  const engIssue = () => {
+    const [issue, ...more] = engIssues();
+    if (!issue || more.length > 0)
+      throw new Error(`expected exactly one ENG issue, found ${engIssues().length}`);
+    return issue;
+  };
+  const statusName = (site: Site, statusId: string) => site.state.statuses.get(statusId)?.name;
+
+  it('leaves a request alone until it is escalated, then creates exactly one Bug at once (no sweep needed)', async () => {
+    const request = help.as('carol').raiseRequest({
+      serviceDesk: 'HELP',
+      requestType: 'Get IT help',
+      summary: 'VPN drops every 10 minutes',
+      description: 'Since Monday, on *every* network.',
+    });
+    requestKey = request.key;
+    help.as('alice').reply(request.key, 'Customer is on the Enterprise plan', { internal: true });
+    help.as('alice').reply(request.key, 'Thanks Carol, we are looking into it.');
+    await help.webhooks.settle();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(engIssues()).toHaveLength(0);
+
+    const escalatedAt = Date.now();
+    help.as('alice').transition(request.key, 'Escalate');
+    await waitFor(() => engIssues().length > 0, 'the ENG issue');
+    const elapsed = Date.now() - escalatedAt;
+    await waitFor(() => engIssue().comments.length > 0, 'the public reply on ENG');
+
+    const issue = engIssue();
+    expect(issue.summary).toBe('VPN drops every 10 minutes');
+    expect(issue.description).toBe('Since Monday, on *every* network.');
+    expect(issue.remoteLinks.some((l) => JSON.stringify(l).includes(request.key))).toBe(true);
+    // The public reply travels with an attribution line; the internal note stays on the service desk.
+    expect(issue.comments.map((c) => c.body)).toEqual([
+      expect.stringContaining('Thanks Carol, we are looking into it.'),
+    ]);
+    expect(JSON.stringify(issue.comments)).not.toContain('Enterprise plan');
+    // Behaviour, not a timing assertion: this only guards against a sync that waits for a sweep.
+    expect(elapsed).toBeLessThan(15_000);
+  });
+
+  it('brings engineering comments back as internal notes and status changes both ways', async () => {
+    const key = engIssue().key;
+    eng.as('bob').comment(key, 'Root cause: gateway keepalive at 600 s.');
+    await waitFor(() => helpIssue().comments.some((c) => c.body.includes('Root cause')), 'the note on HELP');
+    const note = helpIssue().comments.find((c) => c.body.includes('Root cause'));
+    expect(note).toMatchObject({ internal: true });
+
+    eng.as('bob').transition(key, 'Start Progress');
+    eng.as('bob').transition(key, 'Done');
+    await waitFor(() => statusName(help, helpIssue().statusId) === 'Resolved', 'HELP resolved');
+  });
+
+  it('flows field edits both ways', async () => {
+    help.as('alice').edit(requestKey, { summary: 'VPN drops every 10 minutes (all offices)' });
+    await waitFor(() => engIssue().summary === 'VPN drops every 10 minutes (all offices)', 'summary on ENG');
+    eng.as('bob').edit(engIssue().key, { priority: 'Highest' });
+    await waitFor(() => helpIssue().priorityId === engIssue().priorityId, 'priority on HELP');
+  });
+
+  it('settles: no echo writes, nothing dead-lettered, no contract violations', async () => {
+    await help.webhooks.settle();
+    await eng.webhooks.settle();
+    const before = writes(help) + writes(eng);
+    await new Promise((r) => setTimeout(r, 2500));
+    await help.webhooks.settle();
+    await eng.webhooks.settle();
+    expect(writes(help) + writes(eng)).toBe(before);
+    expect(engIssues()).toHaveLength(1);
+
+    const sqs = new SQSClient({
+      endpoint: stack.sqsEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: stack.dlqUrl,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+    sqs.destroy();
+    expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
+    stack.simulator?.simulator.assertNoContractViolations();
+  });
+});
