@@ -6,6 +6,7 @@ import type { JiraClient } from '../jira/client.ts';
 import { JiraNotFoundError } from '../jira/errors.ts';
 import { addAttachment, deleteAttachment, downloadAttachment } from '../jira/platform/attachments.ts';
 import { addComment, deleteComment, listComments, updateComment } from '../jira/platform/comments.ts';
+import { linkIssues } from '../jira/platform/issue-links.ts';
 import { createIssue, editIssue, getIssue } from '../jira/platform/issues.ts';
 import { getFields } from '../jira/platform/projects.ts';
 import { upsertRemoteLink } from '../jira/platform/remote-links.ts';
@@ -274,6 +275,10 @@ export class JiraSite implements SitePort {
   async findUserByEmail(email: string): Promise<string | undefined> {
     const user = await findUserByEmail(this.client, email);
     return user ? this.userId(user) || undefined : undefined;
+  }
+
+  async linkIssues(outwardIssueId: string, inwardIssueId: string, type: string): Promise<void> {
+    await linkIssues(this.client, { type, outwardIssue: outwardIssueId, inwardIssue: inwardIssueId });
   }
 
   async upsertRemoteLink(

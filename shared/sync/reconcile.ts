@@ -252,7 +252,10 @@ async function createTarget(
   }
   const target = sideRef(sites.target, created);
   await store.pointTarget(flow.id, target, current.source);
-  if (flow.links.remoteLinks && sites.source.connectionId !== sites.target.connectionId) {
+  if (sites.source.connectionId === sites.target.connectionId) {
+    // Same site: a real issue link, which Jira shows on both issues.
+    await sites.source.linkIssues(source.id, created.id, flow.links.issueLinkType);
+  } else if (flow.links.remoteLinks) {
     await sites.source.upsertRemoteLink(source.id, {
       globalId: `jira-sync:${flow.id}:${target.connectionId}:${target.issueId}`,
       url: sites.target.issueUrl(created.key),

@@ -87,6 +87,8 @@ export interface SitePort {
   deleteAttachment(attachmentId: string): Promise<void>;
   /** A user on this site for a user of the other site, by e-mail (undefined when not found or hidden). */
   findUserByEmail(email: string): Promise<string | undefined>;
+  /** An issue link between two issues of this site (a same-site flow's pair). */
+  linkIssues(outwardIssueId: string, inwardIssueId: string, type: string): Promise<void>;
   /** Remote link with a stable global id (created or updated). */
   upsertRemoteLink(issueId: string, link: { globalId: string; url: string; title: string }): Promise<void>;
   /** Browser URL of an issue. */

@@ -318,6 +318,13 @@ export class FakeSite implements SitePort {
     return [...this.users].find(([, u]) => u.email === email)?.[0];
   }
 
+  readonly issueLinks: { outward: string; inward: string; type: string }[] = [];
+
+  async linkIssues(outwardIssueId: string, inwardIssueId: string, type: string): Promise<void> {
+    this.write();
+    this.issueLinks.push({ outward: outwardIssueId, inward: inwardIssueId, type });
+  }
+
   async upsertRemoteLink(
     issueId: string,
     link: { globalId: string; url: string; title: string },

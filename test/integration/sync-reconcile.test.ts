@@ -111,6 +111,29 @@ describe('reconcile over fake sites and DynamoDB', () => {
     expect([...cloud.raw(help.id).remoteLinks.values()][0]?.url).toBe(`https://dc.example/browse/${eng.key}`);
   });
 
+  it('links the pair with an issue link of the configured type when both are on one site', async () => {
+    const sameSite = baseFlow({
+      id: `same-${owner}`,
+      target: { connection: 'cloud', project: 'ENG', issueType: 'Bug' },
+      links: { issueLinkType: 'Blocks' },
+    });
+    const help = cloud.humanCreate('HELP', { summary: 'one site' });
+    const sitesCtx = { ...ctx(sameSite), sites: { source: cloud, target: cloud } };
+    const result = await reconcileSource(sitesCtx, help.id);
+    expect(result.outcome).toBe('created');
+    expect(cloud.issueLinks).toEqual([{ outward: help.id, inward: result.targetIssueId, type: 'Blocks' }]);
+    expect(cloud.raw(help.id).remoteLinks.size).toBe(0);
+    // An event for the copy finds its way back to the pair through the target pointer.
+    const again = await dispatchEvent(event('cloud', result.targetIssueId as string), {
+      flows: [sameSite],
+      site: () => cloud,
+      store,
+      lease: { owner: 'dispatcher', ms: 60_000 },
+      now: () => now,
+    });
+    expect(again).toEqual([expect.objectContaining({ outcome: 'unchanged', sourceIssueId: help.id })]);
+  });
+
   it('plans nothing when it reads back its own writes (no echo, no loop)', async () => {
     const help = cloud.humanCreate('HELP', { summary: 'a', priority: { name: 'Low' } });
     cloud.humanComment(help.id, 'c1', 'carol', true);
