@@ -8,6 +8,7 @@ import { DEFAULT_CONFIG_FILE } from '../shared/config/load.ts';
 import { AppError } from '../shared/errors/app-error.ts';
 import { renderBanner } from './banner.ts';
 import { DEFAULT_DEMO_WEBHOOK_SECRET, DEMO_AUTH_SECRETS, demoWebhookSecrets } from './demo-secrets.ts';
+import { checkFlows } from './flow-checks.ts';
 import { errorFields } from './local-log.ts';
 import { sampleIssueUpdated } from './sample-webhook.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
@@ -73,6 +74,15 @@ async function main(): Promise<void> {
     }
     fail(`jira-sync local stack failed to start: ${JSON.stringify(errorFields(error), null, 2)}`);
   }
+
+  const flowCheck = await checkFlows(stack.config);
+  if (flowCheck.problems.length > 0) {
+    await stack.stop();
+    fail(
+      `jira-sync: the configuration's flows do not match the Jira sites:\n${flowCheck.problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+  for (const note of flowCheck.unchecked) process.stderr.write(`warning: ${note}\n`);
 
   const samples = new Map<string, { file: string; body: string }>();
   for (const connection of stack.config.connections) {

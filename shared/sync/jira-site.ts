@@ -8,7 +8,7 @@ import { addAttachment, deleteAttachment, downloadAttachment } from '../jira/pla
 import { addComment, deleteComment, listComments, updateComment } from '../jira/platform/comments.ts';
 import { linkIssues } from '../jira/platform/issue-links.ts';
 import { createIssue, editIssue, getIssue } from '../jira/platform/issues.ts';
-import { getFields } from '../jira/platform/projects.ts';
+import { getFields, getProjectStatuses } from '../jira/platform/projects.ts';
 import { upsertRemoteLink } from '../jira/platform/remote-links.ts';
 import { searchIssues } from '../jira/platform/search.ts';
 import { getMyself } from '../jira/platform/server.ts';
@@ -22,7 +22,13 @@ import type { Json } from './canonical.ts';
 import type { CommentView } from './comments.ts';
 import { FlowMisconfigured } from './errors.ts';
 import { parseJiraTime } from './jira-dates.ts';
-import type { CreateIssueInput, FieldMeta, IssueSnapshot, SitePort } from './site-port.ts';
+import type {
+  CreateIssueInput,
+  FieldMeta,
+  IssueSnapshot,
+  ProjectDescription,
+  SitePort,
+} from './site-port.ts';
 import type { TransitionEdge } from './status-path.ts';
 
 /** Issue and comment property jira-sync writes: where a copy or a created issue came from. */
@@ -104,6 +110,25 @@ export class JiraSite implements SitePort {
       });
     }
     return this.fieldCache.fields;
+  }
+
+  async describeProject(projectKey: string): Promise<ProjectDescription | undefined> {
+    let statuses: Awaited<ReturnType<typeof getProjectStatuses>>;
+    try {
+      statuses = await getProjectStatuses(this.client, projectKey);
+    } catch (error) {
+      if (error instanceof JiraNotFoundError) return undefined;
+      throw error;
+    }
+    const description = {
+      issueTypes: statuses.map((t) => t.name),
+      statuses: [...new Set(statuses.flatMap((t) => t.statuses.map((s) => s.name)))],
+    };
+    if (!this.serviceDesk) return description;
+    const desk = (await listServiceDesks(this.client)).find((d) => d.projectKey === projectKey);
+    if (!desk) return description;
+    const requestTypes = (await listRequestTypes(this.client, desk.id)).map((t) => t.name);
+    return { ...description, requestTypes };
   }
 
   async getIssue(issueIdOrKey: string): Promise<IssueSnapshot | undefined> {

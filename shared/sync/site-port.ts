@@ -45,6 +45,14 @@ export interface CreateIssueInput {
   readonly syncProperty: Json;
 }
 
+/** What a flow may name in a project: issue types, workflow statuses and (JSM) request types. */
+export interface ProjectDescription {
+  readonly issueTypes: readonly string[];
+  readonly statuses: readonly string[];
+  /** Undefined when the project is not a service desk. */
+  readonly requestTypes?: readonly string[];
+}
+
 export interface SitePort {
   readonly connectionId: string;
   readonly flavor: 'cloud' | 'datacenter';
@@ -54,6 +62,8 @@ export interface SitePort {
   /** The account jira-sync writes as (accountId on Cloud, username on Data Center). */
   ownAccount(): Promise<string>;
   fields(): Promise<readonly FieldMeta[]>;
+  /** `undefined` when the project does not exist or cannot be seen. */
+  describeProject(projectKey: string): Promise<ProjectDescription | undefined>;
   /** `undefined` when the issue does not exist (deleted) or cannot be seen. */
   getIssue(issueIdOrKey: string): Promise<IssueSnapshot | undefined>;
   createIssue(input: CreateIssueInput): Promise<{ id: string; key: string }>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AUTH_SECRETS } from '../../local/demo-secrets.ts';
+import { checkFlows } from '../../local/flow-checks.ts';
 import { silentLog } from '../../local/local-log.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import type { Site } from '../../simulator/site.ts';
@@ -151,6 +152,23 @@ describe('escalation from Jira Service Management (Cloud) to Jira Software (Data
     await waitFor(() => engIssue().summary === 'VPN drops every 10 minutes (all offices)', 'summary on ENG');
     eng.as('bob').edit(engIssue().key, { priority: 'Highest' });
     await waitFor(() => helpIssue().priorityId === engIssue().priorityId, 'priority on HELP');
+  });
+
+  it('checks the flows against the sites, naming what is missing', async () => {
+    expect(await checkFlows(stack.config)).toEqual({ problems: [], unchecked: [] });
+    const [flow] = stack.config.flows;
+    if (!flow) throw new Error('the demo config has a flow');
+    const broken = {
+      ...stack.config,
+      flows: [
+        { ...flow, target: { ...flow.target, issueType: 'Epic' }, status: { map: { Escalated: 'Triage' } } },
+      ],
+    };
+    const report = await checkFlows(broken);
+    expect(report.problems).toEqual([
+      expect.stringContaining('no issue type "Epic" in ENG on demo-dc (target)'),
+      'flow help-to-eng: status "Triage" is not in ENG\'s workflows on demo-dc (target)',
+    ]);
   });
 
   it('settles: no echo writes, nothing dead-lettered, no contract violations', async () => {

@@ -178,6 +178,15 @@ export class FakeSite implements SitePort {
     return STANDARD_FIELDS;
   }
 
+  /** Every project exists with the fake workflow's statuses; service desks have two request types. */
+  async describeProject() {
+    return {
+      issueTypes: ['Task', 'Bug'],
+      statuses: [...WORKFLOW.keys(), 'Escalated'],
+      ...(this.serviceDesk ? { requestTypes: ['Get IT help'] } : {}),
+    };
+  }
+
   async getIssue(idOrKey: string): Promise<IssueSnapshot | undefined> {
     const issue = this.issues.get(idOrKey) ?? [...this.issues.values()].find((i) => i.key === idOrKey);
     if (!issue) return undefined;

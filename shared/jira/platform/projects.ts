@@ -154,3 +154,24 @@ export function fieldIdsByName(fields: readonly JiraField[], name: string): stri
   const wanted = name.trim().toLowerCase();
   return fields.filter((f) => f.name.trim().toLowerCase() === wanted).map((f) => f.id);
 }
+
+const issueTypeStatusesSchema = z.array(
+  z.looseObject({
+    id: z.string(),
+    name: z.string(),
+    statuses: z.array(z.looseObject({ id: z.string(), name: z.string() })).default([]),
+  }),
+);
+export type IssueTypeStatuses = z.infer<typeof issueTypeStatusesSchema>;
+
+/** Each issue type of a project with the statuses its workflow has (what a status map may name). */
+export function getProjectStatuses(client: JiraClient, projectIdOrKey: string): Promise<IssueTypeStatuses> {
+  return client.send({
+    operation: 'getAllStatuses',
+    method: 'GET',
+    path: jiraPath`/rest/api/2/project/${projectIdOrKey}/statuses`,
+    project: projectIdOrKey,
+    permissions: [PERMISSIONS.browse],
+    expect: issueTypeStatusesSchema,
+  });
+}
