@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
 import { resetAwsClients } from '../shared/aws/clients.ts';
 import { setConfigForProcess } from '../shared/config/current.ts';
 import { loadConfigFile } from '../shared/config/load.ts';
@@ -15,6 +16,7 @@ import { startDynamoDbServer } from './dynamodb-server.ts';
 import { startFauxqsServer } from './fauxqs-server.ts';
 import { type HandlerSource, loadHandlers } from './handler-modules.ts';
 import type { IngestHandler, WorkerHandler } from './handler-types.ts';
+import { createLambdaContext } from './lambda-context.ts';
 import { LocalStackStartError } from './local-errors.ts';
 import { errorFields, jsonLinesLog, type LocalLog } from './local-log.ts';
 import type { SecretsFileSeed } from './secrets-file.ts';
@@ -39,6 +41,8 @@ export interface LocalStackOptions {
   /** Tests inject handlers; by default the real ones under functions/ are imported. */
   readonly handlers?: { readonly ingest?: IngestHandler; readonly worker?: WorkerHandler };
   readonly log?: LocalLog;
+  /** Run the sweep function on this period (as EventBridge would); default: only on `sweep()`. */
+  readonly sweepEveryMs?: number;
   /** Called after each worker batch (tests wait on it). */
   readonly onWorkerBatch?: (outcome: BatchOutcome) => void;
   /**
@@ -70,6 +74,11 @@ export interface LocalStack {
   /** Secret names or ARNs the config refers to that the local store does not hold. */
   readonly missingSecrets: readonly string[];
   webhookUrl(connectionId: string): string;
+  /**
+   * Runs the sweep function once, as its EventBridge schedule would (missed webhooks converge). The stack
+   * also runs it every `sweepEveryMs` when that option is set.
+   */
+  sweep(): Promise<unknown>;
   /** Simulates an SQS outage (connections refused, messages kept) until `end()` is awaited. */
   sqsOutage(): Promise<{ end(): Promise<void> }>;
   /** A value from the local store (for the banner's signed curl); undefined when absent. */
@@ -81,6 +90,7 @@ export interface LocalStack {
 }
 
 const REGION = 'us-east-1';
+const SWEEP_MODULE = new URL('../functions/sweep/handler.ts', import.meta.url);
 const ACCOUNT_ID = '000000000000';
 let running = false;
 
@@ -232,6 +242,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stops.push(() => started.stop());
     }
 
+    // The sweep function, imported on first use (it reads the environment at load, as in Lambda).
+    let sweepHandler: Promise<(event: unknown, context: Context) => Promise<unknown>> | undefined;
+    const runSweep = async (): Promise<unknown> => {
+      sweepHandler ??= import(SWEEP_MODULE.href).then(
+        (m: { handler: (e: unknown, c: Context) => Promise<unknown> }) => m.handler,
+      );
+      const context = createLambdaContext({
+        functionName: 'jira-sync-sweep',
+        timeoutMs: 300_000,
+        region: REGION,
+        accountId: ACCOUNT_ID,
+      });
+      return (await sweepHandler)({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, context);
+    };
+    if (options.sweepEveryMs !== undefined) {
+      const timer = setInterval(() => {
+        runSweep().catch((error: unknown) =>
+          log('ERROR', 'sweep failed', { component: 'sweep', ...errorFields(error) }),
+        );
+      }, options.sweepEveryMs);
+      timer.unref();
+      stops.push(async () => clearInterval(timer));
+    }
+
     const secretRefs = config.connections.flatMap((c) => [c.auth.secret, c.webhook.secret]);
     let stopping: Promise<void> | undefined;
     return {
@@ -255,6 +289,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       missingSecrets: [...new Set(secretRefs)].filter((ref) => secrets.resolveName(ref) === undefined),
       webhookUrl,
       sqsOutage: () => sqs.outage(),
+      sweep: runSweep,
       localSecret: storedSecret,
       ...(simulator ? { simulator } : {}),
       stop: () => {

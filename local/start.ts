@@ -59,6 +59,8 @@ async function main(): Promise<void> {
     stack = await startLocalStack({
       configPath,
       port: port.data,
+      // As the deployed EventBridge schedule does: missed webhooks converge within a minute.
+      sweepEveryMs: 60_000,
       ...(isDemo
         ? { secretsSeed: { ifMissing: DEMO_AUTH_SECRETS, always: demoWebhookSecrets(webhookSecret) } }
         : {}),
