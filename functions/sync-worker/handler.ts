@@ -7,19 +7,23 @@ import { requireEnv } from '../../shared/aws/env.ts';
 import { loadConfig } from '../../shared/config/current.ts';
 import { jiraClients } from '../../shared/jira/client.ts';
 import { createLogger, createMetrics } from '../../shared/observability/powertools.ts';
+import { DeliveryLog } from '../../shared/state/deliveries.ts';
 import { LinkStore } from '../../shared/state/link-store.ts';
 import { processBatch, type QueueRecord, type RecordOutcome } from '../../shared/sync/batch.ts';
 import { type DispatchResult, dispatchEvent } from '../../shared/sync/dispatch.ts';
 import { JiraSite } from '../../shared/sync/jira-site.ts';
 import { sqsQueueOps } from '../../shared/sync/queue-ops.ts';
 import type { SitePort } from '../../shared/sync/site-port.ts';
+import { deduplicationId } from '../../shared/webhook/enqueue.ts';
 import type { SyncEvent } from '../../shared/webhook/sync-event.ts';
 
 const logger = createLogger('sync-worker');
 const metrics = createMetrics();
 const config = loadConfig();
 const clients = jiraClients();
-const store = new LinkStore({ tableName: requireEnv('JIRA_SYNC_STATE_TABLE') });
+const tableName = requireEnv('JIRA_SYNC_STATE_TABLE');
+const store = new LinkStore({ tableName });
+const deliveries = new DeliveryLog(tableName);
 const queue = sqsQueueOps(requireEnv('JIRA_SYNC_QUEUE_URL'), requireEnv('JIRA_SYNC_DLQ_URL'));
 const maxReceiveCount = Number(process.env.JIRA_SYNC_MAX_RECEIVE_COUNT ?? '5');
 
@@ -35,6 +39,9 @@ function site(connectionId: string): SitePort {
   }
   return found;
 }
+
+/** The same key the ingest deduplicates with in SQS: connection, delivery identifier, issue. */
+const deliveryKey = (event: SyncEvent) => deduplicationId(event);
 
 function toQueueRecord(record: SQSRecord): QueueRecord {
   return {

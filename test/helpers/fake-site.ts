@@ -165,6 +165,14 @@ export class FakeSite implements SitePort {
     this.touch(issue);
   }
 
+  /** A move to another project: new key, same id (as Jira does). */
+  humanMove(id: string, project: string): void {
+    const issue = this.issue(id);
+    issue.project = project;
+    issue.key = `${project}-${id}`;
+    this.touch(issue);
+  }
+
   humanDelete(id: string): void {
     this.issues.delete(id);
   }

@@ -213,6 +213,17 @@ describe('reconcile over fake sites and DynamoDB', () => {
     expect(dc.created).toBe(0);
   });
 
+  it('keeps syncing an issue moved to another project (same id, new key)', async () => {
+    const help = cloud.humanCreate('HELP', { summary: 'before the move' });
+    const { targetIssueId } = await reconcileSource(ctx(), help.id);
+    cloud.humanMove(help.id, 'OPS');
+    cloud.humanEdit(help.id, { summary: 'after the move' });
+    const result = await reconcileSource(ctx(), help.id);
+    expect(result).toMatchObject({ outcome: 'updated', targetIssueId });
+    expect(dc.raw(targetIssueId as string).fields.summary).toBe('after the move');
+    expect(dc.created).toBe(1);
+  });
+
   it('comments on the target once when the source is deleted', async () => {
     const help = cloud.humanCreate('HELP', { summary: 's' });
     const { targetIssueId } = await reconcileSource(ctx(), help.id);
