@@ -117,6 +117,16 @@ async function work(event: SQSEvent, context: Context): Promise<SQSBatchResponse
         webhookId: syncEvent.webhookId,
         queueLagMs: Date.now() - syncEvent.receivedAt,
       });
+      // A late Jira retry of a delivery already reconciled costs one read of the state table, no Jira call.
+      const delivery = deliveryKey(syncEvent);
+      if (await deliveries.seen(delivery)) {
+        metrics.addMetric('DuplicateDeliveries', MetricUnit.Count, 1);
+        logger.debug('duplicate delivery skipped', {
+          webhookId: syncEvent.webhookId,
+          issueId: syncEvent.issue.id,
+        });
+        return;
+      }
       const results = await dispatchEvent(syncEvent, {
         flows: config.flows,
         site,
@@ -125,6 +135,7 @@ async function work(event: SQSEvent, context: Context): Promise<SQSBatchResponse
         now: Date.now,
       });
       report(syncEvent, results);
+      await deliveries.remember(delivery);
     },
     deadLetter: queue.deadLetter,
     retryLater: queue.retryLater,

@@ -111,12 +111,16 @@ export function startDemoActivity(options: DemoActivityOptions): DemoActivity {
     await pause(stepMs);
     help.as('alice').reply(request.key, 'We fixed a gateway setting; your VPN should stay connected now.');
     // With the sync running, resolving ENG has already resolved the request (status flows back).
-    const status = (help.issue(request.key)?.fields as { status?: { name?: string } } | undefined)?.status?.name;
+    const status = (help.issue(request.key)?.fields as { status?: { name?: string } } | undefined)?.status
+      ?.name;
     if (status === 'Resolved') {
-      say(`the sync had already resolved ${request.key}; agent Alice answered Carol. The demo story is done.`, {
-        site: help.id,
-        issue: request.key,
-      });
+      say(
+        `the sync had already resolved ${request.key}; agent Alice answered Carol. The demo story is done.`,
+        {
+          site: help.id,
+          issue: request.key,
+        },
+      );
       return;
     }
     help.as('alice').transition(request.key, 'Resolve this issue');
