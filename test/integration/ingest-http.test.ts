@@ -169,7 +169,10 @@ describe('webhook ingest over HTTP with SQS', () => {
   });
 
   it('answers 401, 400, 404, 413 and 415 and enqueues nothing', async () => {
+    // Start from an idle queue: earlier tests' events may still be in flight to the worker.
+    for (let i = 0; i < 200 && (await queueDepth()) > 0; i++) await new Promise((r) => setTimeout(r, 25));
     const before = await queueDepth();
+    expect(before).toBe(0);
     const body = await fixture('cloud-issue-updated.json');
     const cases: [Promise<Response>, number][] = [
       [post('demo-cloud', body, signed(body, 'bad-1', 'wrong secret')), 401],
