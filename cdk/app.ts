@@ -3,6 +3,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../shared/config/config-error.ts';
 import { type ConfigSource, DEFAULT_CONFIG_FILE, loadConfigSource } from '../shared/config/load.ts';
+import { type ContextOptions, contextOptions } from './context.ts';
 import { JiraSyncStack } from './jira-sync-stack.ts';
 
 const app = new App();
@@ -21,8 +22,17 @@ try {
   process.exit(1);
 }
 
+let options: ContextOptions;
+try {
+  options = contextOptions((key) => app.node.tryGetContext(key));
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
+
 new JiraSyncStack(app, 'JiraSync', {
-  description: 'jira-sync: Jira webhooks -> SQS FIFO -> sync worker',
+  ...options,
+  description: 'jira-sync: Jira webhooks -> SQS FIFO -> sync worker -> Jira',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   config: loaded.config,
   bundledConfig: {

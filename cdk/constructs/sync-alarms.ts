@@ -5,14 +5,27 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { jiraSyncMetric } from './metrics.ts';
 import type { SyncQueue } from './sync-queue.ts';
+import type { SyncSweep } from './sync-sweep.ts';
 import type { SyncWorker } from './sync-worker.ts';
 import type { WebhookIngest } from './webhook-ingest.ts';
+import type { WebhookRegistrar } from './webhook-registrar.ts';
 
 export interface SyncAlarmsProps {
   readonly queue: SyncQueue;
   readonly worker: SyncWorker;
   readonly ingest: WebhookIngest;
+  /**
+   * Alarms on sweeps that fail two runs in a row.
+   * @default - no sweep alarms
+   */
+  readonly sweep?: SyncSweep;
+  /**
+   * Alarms when a webhook registration fails.
+   * @default - no registration alarm
+   */
+  readonly registrar?: WebhookRegistrar;
   /**
    * Alarm when the oldest queued message is older than this (the sync is falling behind).
    * @default Duration.minutes(15)
@@ -31,6 +44,15 @@ export class SyncAlarms extends Construct {
   public readonly oldestMessageAge: Alarm;
   public readonly workerErrors: Alarm;
   public readonly ingestServerErrors: Alarm;
+  public readonly workerThrottles: Alarm;
+  public readonly ingestThrottles: Alarm;
+  /** A flow's sweep failed (JQL refused, Jira down, credentials) two runs in a row. */
+  public readonly sweepFailures: Alarm | undefined;
+  /** The sweep function itself failed (crash or timeout) two runs in a row. */
+  public readonly sweepErrors: Alarm | undefined;
+  public readonly registrationFailures: Alarm | undefined;
+  /** Every alarm above, for dashboards. */
+  public readonly all: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: SyncAlarmsProps) {
     super(scope, id);
@@ -105,6 +127,52 @@ export class SyncAlarms extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
     });
+    // Throttled webhooks become 5xx (Jira retries some); a throttled worker delays the whole queue.
+    this.workerThrottles = this.alarm('WorkerThrottles', {
+      alarmDescription:
+        'The sync worker was throttled: the account or function concurrency limit is reached, events wait.',
+      metric: props.worker.handler.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+    this.ingestThrottles = this.alarm('IngestThrottles', {
+      alarmDescription:
+        'The webhook ingest function was throttled: webhooks were answered 5xx (Jira retries some, Automation none).',
+      metric: props.ingest.handler.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+    if (props.sweep) {
+      // One period per sweep run, so "two periods" means two consecutive runs, whatever the interval.
+      const period = Duration.seconds(Math.max(300, props.sweep.interval.toSeconds()));
+      this.sweepFailures = this.alarm('SweepFailures', {
+        alarmDescription:
+          'A flow could not be swept two runs in a row (Jira unreachable, credentials, JQL): changes whose webhook was lost are not picked up.',
+        metric: jiraSyncMetric('SweepFailures', { period }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 2,
+      });
+      this.sweepErrors = this.alarm('SweepErrors', {
+        alarmDescription: 'The sweep function failed (crash or timeout) two runs in a row.',
+        metric: props.sweep.handler.metricErrors({ period, statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 2,
+      });
+    }
+    if (props.registrar) {
+      this.registrationFailures = this.alarm('WebhookRegistrationFailures', {
+        alarmDescription:
+          'Registering or refreshing a Jira webhook failed (see the registrar log and the WebhookRegistration output); fix it, then invoke the registrar function again.',
+        metric: jiraSyncMetric('WebhookRegistrationFailures', { period: Duration.minutes(5) }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      });
+    }
   }
 
   private alarm(id: string, props: AlarmProps): Alarm {
@@ -113,6 +181,7 @@ export class SyncAlarms extends Construct {
     const action = new SnsAction(this.topic);
     alarm.addAlarmAction(action);
     alarm.addOkAction(action);
+    this.all.push(alarm);
     return alarm;
   }
 }

@@ -7,10 +7,13 @@ import { Construct } from 'constructs';
 import { grantPutSecretValue } from '../secret-refs.ts';
 import { type BundledConfig, JiraSyncFunction, type PowertoolsLogLevel } from './jira-sync-function.ts';
 import type { SyncQueue } from './sync-queue.ts';
+import type { SyncStateTable } from './sync-state-table.ts';
 
 export interface SyncWorkerProps {
   /** The queue the worker drains; its visibility timeout must be at least 6 x the worker timeout. */
   readonly queue: SyncQueue;
+  /** Links, bases and conflicts: the worker reads and writes items of this table only. */
+  readonly stateTable: SyncStateTable;
   readonly bundledConfig: BundledConfig;
   /** The only secrets the worker may read: each connection's Jira credentials. */
   readonly authSecrets: readonly ISecret[];
@@ -50,7 +53,11 @@ export interface SyncWorkerProps {
   readonly logLevel?: PowertoolsLogLevel;
 }
 
-/** The sync worker: drains the FIFO queue in batches and reports per-record failures. */
+/**
+ * The sync worker: drains the FIFO queue in batches, reconciles issues against the state table, reports
+ * per-record failures, backs off through the visibility timeout and dead-letters permanent failures itself
+ * (with the reason as message attributes).
+ */
 export class SyncWorker extends Construct {
   public readonly handler: NodejsFunction;
   public readonly eventSource: SqsEventSource;
@@ -83,11 +90,21 @@ export class SyncWorker extends Construct {
       memorySize: props.memorySize ?? 512,
       logRetention: props.logRetention,
       logLevel: props.logLevel,
+      environment: {
+        JIRA_SYNC_STATE_TABLE: props.stateTable.table.tableName,
+        JIRA_SYNC_QUEUE_URL: props.queue.queue.queueUrl,
+        JIRA_SYNC_DLQ_URL: props.queue.deadLetterQueue.queueUrl,
+        JIRA_SYNC_MAX_RECEIVE_COUNT: String(props.queue.maxReceiveCount),
+      },
     });
     this.handler = fn.function;
     for (const secret of props.authSecrets) secret.grantRead(this.handler);
     for (const secret of props.rotatingAuthSecrets ?? []) grantPutSecretValue(secret, this.handler);
+    props.stateTable.grantStateAccess(this.handler);
+    // Permanent failures are copied to the DLQ with their reason before the record is acknowledged.
+    props.queue.deadLetterQueue.grantSendMessages(this.handler);
 
+    // The event source grants consuming the queue, ChangeMessageVisibility (the worker's backoff) included.
     this.eventSource = new SqsEventSource(props.queue.queue, {
       batchSize,
       maxConcurrency,

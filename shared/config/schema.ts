@@ -78,11 +78,19 @@ export const webhookVerifySchema = z
     'hmac: X-Hub-Signature over the body (Cloud admin webhooks with a secret); bearer: Authorization: Bearer (Automation "Send web request"); url-token: ?token= in the URL (Data Center / Server webhooks cannot sign)',
   );
 
+export const webhookRegisterSchema = z
+  .union([z.literal(false), z.enum(['admin', 'dynamic'])])
+  .default(false)
+  .describe(
+    "Let jira-sync register this connection's Jira webhook on deploy: admin (a Jira admin webhook, for basic/pat auth; needs the Jira administrator permission) or dynamic (an OAuth 2.0 app webhook, for oauth auth with verify: url-token; refreshed before its 30-day expiry). Default false: register it by hand.",
+  );
+
 export const webhookSchema = z.strictObject({
   verify: webhookVerifySchema,
   secret: secretRef.describe(
     'Secret holding the shared webhook secret: a plain string, or JSON {"current": "...", "previous": "..."} while rotating',
   ),
+  register: webhookRegisterSchema,
 });
 
 export const integrationAccountSchema = z
@@ -115,7 +123,40 @@ export const connectionSchema = z
         message: 'oauth (3LO) is a Jira Cloud method; Data Center uses pat or basic',
       });
     }
+    const problem = registrationProblem(c);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['webhook', 'register'], message: problem });
+    }
   });
+
+/** Why a connection's `webhook.register` cannot work with its auth and verification, if it cannot. */
+function registrationProblem(c: {
+  readonly flavor: 'cloud' | 'datacenter';
+  readonly auth: { readonly type: string };
+  readonly webhook: { readonly verify: WebhookVerify; readonly register: false | 'admin' | 'dynamic' };
+}): string | undefined {
+  const { register, verify } = c.webhook;
+  if (register === 'dynamic') {
+    if (c.auth.type !== 'oauth') {
+      return 'dynamic webhooks can only be registered by an OAuth 2.0 app: use auth type oauth, or register: admin';
+    }
+    if (verify !== 'url-token') {
+      return 'dynamic webhooks are neither signed nor send headers: use verify: url-token';
+    }
+  }
+  if (register === 'admin') {
+    if (c.auth.type === 'oauth') {
+      return 'admin webhooks cannot be managed with OAuth 2.0 (3LO): use register: dynamic, or basic/pat auth';
+    }
+    if (verify === 'bearer') {
+      return 'Jira admin webhooks send no Authorization header: use verify: hmac (Cloud) or url-token';
+    }
+    if (verify === 'hmac' && c.flavor === 'datacenter') {
+      return 'Data Center webhooks are not signed: use verify: url-token';
+    }
+  }
+  return undefined;
+}
 
 export const ingestSchema = z
   .strictObject({
@@ -212,5 +253,6 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type Connection = z.infer<typeof connectionSchema>;
 export type WebhookVerify = z.infer<typeof webhookVerifySchema>;
+export type WebhookRegister = z.infer<typeof webhookRegisterSchema>;
 export type AuthConfig = z.infer<typeof authSchema>;
 export type OAuthAuthConfig = z.infer<typeof oauthAuthSchema>;

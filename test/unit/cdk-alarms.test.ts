@@ -63,11 +63,52 @@ describe('SyncAlarms', () => {
     },
   ];
 
-  it.each(alarms)('alarms on $name and notifies the topic', (a) => {
+  const newer = [
+    {
+      name: 'worker throttles',
+      alarm: () => sharedStack().stack.alarms.workerThrottles,
+      metric: { Namespace: 'AWS/Lambda', MetricName: 'Throttles', Statistic: 'Sum', Period: 300 },
+      on: () => ({ Name: 'FunctionName', Value: { Ref: logicalId(sharedStack().stack.worker.handler) } }),
+      threshold: { Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1 },
+    },
+    {
+      name: 'ingest throttles',
+      alarm: () => sharedStack().stack.alarms.ingestThrottles,
+      metric: { Namespace: 'AWS/Lambda', MetricName: 'Throttles', Statistic: 'Sum', Period: 300 },
+      on: () => ({ Name: 'FunctionName', Value: { Ref: logicalId(sharedStack().stack.ingest.handler) } }),
+      threshold: { Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1 },
+    },
+    {
+      name: 'flow sweeps failing two runs in a row',
+      alarm: () => sharedStack().stack.alarms.sweepFailures,
+      metric: { Namespace: 'JiraSync', MetricName: 'SweepFailures', Statistic: 'Sum', Period: 300 },
+      on: () => ({ Name: 'service', Value: 'jira-sync' }),
+      threshold: { Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 2 },
+    },
+    {
+      name: 'the sweep function failing two runs in a row',
+      alarm: () => sharedStack().stack.alarms.sweepErrors,
+      metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Period: 300 },
+      on: () => ({ Name: 'FunctionName', Value: { Ref: logicalId(sharedStack().stack.sweep.handler) } }),
+      threshold: { Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 2 },
+    },
+    {
+      name: 'webhook registration failures',
+      alarm: () => sharedStack().stack.alarms.registrationFailures,
+      metric: { Namespace: 'JiraSync', MetricName: 'WebhookRegistrationFailures', Statistic: 'Sum' },
+      on: () => ({ Name: 'service', Value: 'jira-sync' }),
+      threshold: { Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 1 },
+    },
+  ];
+
+  it.each([...alarms, ...newer])('alarms on $name and notifies the topic', (a) => {
     const { template, stack } = sharedStack();
     const topicRef = { Ref: logicalId(stack.alarmTopic) };
 
-    expect(cfnProperties(template, a.alarm())).toMatchObject({
+    const alarm = a.alarm();
+    if (!alarm) throw new Error(`no alarm for ${a.name}`);
+
+    expect(cfnProperties(template, alarm)).toMatchObject({
       ...a.metric,
       ...a.threshold,
       Dimensions: [a.on()],

@@ -74,24 +74,48 @@ describe('WebhookIngest API', () => {
     expect(cfnProperties(template, stack.ingest.accessLogGroup).RetentionInDays).toBe(30);
   });
 
-  it('outputs one webhook URL per connection and says where a url-token comes from', () => {
+  it('outputs one webhook URL per connection and the operational outputs', () => {
     const { template } = sharedStack();
     const outputs = template.toJSON().Outputs as Record<string, { Description: string; Value: unknown }>;
 
     expect(Object.keys(outputs).sort()).toEqual([
       'AlarmTopicArn',
+      'DashboardUrl',
       'OAuthStartUrlAcmeOauth',
+      'StateTableName',
+      'WebhookRegistrarFunction',
+      'WebhookRegistration',
       'WebhookUrlAcmeAutomation',
       'WebhookUrlAcmeCloud',
       'WebhookUrlAcmeDc',
       'WebhookUrlAcmeOauth',
     ]);
     expect(JSON.stringify(outputs.WebhookUrlAcmeDc?.Value)).toMatch(/\/webhooks\/acme-dc"\]\]\}$/);
-    expect(outputs.WebhookUrlAcmeDc?.Description).toContain(
-      '?token=<value of secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:jira-sync/acme-dc/webhook>',
-    );
     expect(outputs.WebhookUrlAcmeAutomation?.Description).toContain(
       'Authorization: Bearer <value of secret jira-sync/acme-automation/webhook>',
+    );
+  });
+
+  it('says which webhooks jira-sync registers itself', () => {
+    const { template } = sharedStack();
+    const outputs = template.toJSON().Outputs as Record<string, { Description: string }>;
+
+    expect(outputs.WebhookUrlAcmeDc?.Description).toContain(
+      'registered in Jira by jira-sync (webhook.register: admin)',
+    );
+    expect(outputs.WebhookUrlAcmeOauth?.Description).toContain('(webhook.register: dynamic)');
+    expect(outputs.WebhookUrlAcmeAutomation?.Description).not.toContain('registered');
+  });
+
+  it('says where the token of a url-token connection registered by hand comes from', () => {
+    const template = Template.fromStack(buildStack(testApp(), 'jira-sync.config.example.yaml'));
+    const outputs = template.toJSON().Outputs as Record<string, { Description: string }>;
+
+    expect(outputs.WebhookUrlAcmeDc?.Description).toContain(
+      'append ?token=<value of secret jira-sync/acme-dc/webhook>',
+    );
+    expect(outputs.WebhookUrlAcmeCloud?.Description).toContain(
+      'set the Jira webhook secret to the value of secret jira-sync/acme-cloud/webhook',
     );
   });
 

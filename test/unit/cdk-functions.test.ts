@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { cfnProperties, logicalId, sharedStack } from './cdk-test-stack.ts';
 
 function required<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error('the fixture config has an OAuth connection');
+  if (value === undefined)
+    throw new Error('the fixture config has an OAuth connection and registers webhooks');
   return value;
 }
 
@@ -11,6 +12,13 @@ describe('Lambda functions', () => {
     { name: 'webhook-ingest', fn: () => sharedStack().stack.ingest.handler, timeout: 10, memory: 256 },
     { name: 'sync-worker', fn: () => sharedStack().stack.worker.handler, timeout: 60, memory: 512 },
     { name: 'oauth', fn: () => required(sharedStack().stack.oauth).handler, timeout: 20, memory: 256 },
+    { name: 'sweep', fn: () => sharedStack().stack.sweep.handler, timeout: 300, memory: 512 },
+    {
+      name: 'webhook-registrar',
+      fn: () => required(sharedStack().stack.registrar).handler,
+      timeout: 300,
+      memory: 256,
+    },
   ];
 
   it.each(cases)('$name runs Node.js 24 on arm64 with X-Ray, $timeout s and $memory MB', (c) => {
@@ -59,6 +67,22 @@ describe('Lambda functions', () => {
       .Environment.Variables;
 
     expect(env).toMatchObject({ JIRA_SYNC_QUEUE_URL: { Ref: logicalId(stack.queue.queue) } });
+  });
+
+  it('gives the worker its table, queue, dead-letter queue and the redrive limit', () => {
+    const { template, stack } = sharedStack();
+    const env = (cfnProperties(template, stack.worker.handler) as { Environment: { Variables: object } })
+      .Environment.Variables;
+
+    expect(env).toMatchObject({
+      JIRA_SYNC_STATE_TABLE: { Ref: logicalId(stack.stateTable.table) },
+      JIRA_SYNC_QUEUE_URL: { Ref: logicalId(stack.queue.queue) },
+      JIRA_SYNC_DLQ_URL: { Ref: logicalId(stack.queue.deadLetterQueue) },
+      JIRA_SYNC_MAX_RECEIVE_COUNT: '5',
+    });
+    expect(cfnProperties(template, stack.queue.queue)).toMatchObject({
+      RedrivePolicy: { maxReceiveCount: 5 },
+    });
   });
 
   it('feeds the worker in batches of 10, at most 5 at once, with partial batch failures', () => {

@@ -6,6 +6,7 @@ import { SecretRefs } from '../../cdk/secret-refs.ts';
 import {
   ACCOUNT,
   allowStatements,
+  cfnProperties,
   logicalId,
   REGION,
   resourcesFor,
@@ -29,17 +30,45 @@ const AUTH_SECRETS = [
   ...OAUTH_SECRETS,
 ];
 
-function policyOf(which: 'ingest' | 'worker' | 'oauth') {
+// The connections with webhook.register (acme-cloud, acme-dc, acme-oauth): not acme-automation's secret.
+const REGISTRAR_SECRETS = [
+  `${BY_NAME}jira-sync/acme-cloud/auth-??????`,
+  `${BY_NAME}jira-sync/acme-cloud/webhook-??????`,
+  `${BY_NAME}jira-sync/acme-oauth/auth-??????`,
+  `${BY_NAME}jira-sync/acme-oauth/webhook-??????`,
+  `${FIXTURE_ARN}jira-sync/acme-dc/auth-AbC123`,
+  `${FIXTURE_ARN}jira-sync/acme-dc/webhook-??????`,
+];
+const STATE_ACTIONS = [
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+];
+
+type Which = 'ingest' | 'worker' | 'oauth' | 'sweep' | 'registrar';
+
+function policyOf(which: Which) {
   const { template, stack } = sharedStack();
-  const fn =
-    which === 'ingest'
-      ? stack.ingest.handler
-      : which === 'worker'
-        ? stack.worker.handler
-        : stack.oauth?.handler;
+  const fn = {
+    ingest: stack.ingest.handler,
+    worker: stack.worker.handler,
+    oauth: stack.oauth?.handler,
+    sweep: stack.sweep.handler,
+    registrar: stack.registrar?.handler,
+  }[which];
   const role = fn?.role;
   if (!role) throw new Error('function without role');
   return allowStatements(template, role);
+}
+
+function actionsOf(which: Which): string[] {
+  return policyOf(which).flatMap((s) => [s.Action].flat());
+}
+
+function arnOf(construct: Parameters<typeof logicalId>[0]): string {
+  return `\${${logicalId(construct)}.Arn}`;
 }
 
 describe('IAM of the functions', () => {
@@ -82,26 +111,87 @@ describe('IAM of the functions', () => {
     expect(resourcesFor(statements, 'sqs:SendMessage')).toEqual([`\${${logicalId(stack.queue.queue)}.Arn}`]);
   });
 
-  it('lets the worker consume the queue but not send to it', () => {
+  it('lets the worker consume the queue and change visibility (backoff) on it, not send to it', () => {
     const { stack } = sharedStack();
     const statements = policyOf('worker');
-    const actions = statements.flatMap((s) => [s.Action].flat());
+    const queue = arnOf(stack.queue.queue);
 
-    expect(resourcesFor(statements, 'sqs:ReceiveMessage')).toEqual([
-      `\${${logicalId(stack.queue.queue)}.Arn}`,
-    ]);
-    expect(resourcesFor(statements, 'sqs:DeleteMessage')).toEqual([
-      `\${${logicalId(stack.queue.queue)}.Arn}`,
-    ]);
-    expect(actions).not.toContain('sqs:SendMessage');
+    expect(resourcesFor(statements, 'sqs:ReceiveMessage')).toEqual([queue]);
+    expect(resourcesFor(statements, 'sqs:DeleteMessage')).toEqual([queue]);
+    expect(resourcesFor(statements, 'sqs:ChangeMessageVisibility')).toEqual([queue]);
+    expect(resourcesFor(statements, 'sqs:SendMessage')).not.toContain(queue);
+  });
+
+  it('lets the worker send to the dead-letter queue only (it dead-letters permanent failures itself)', () => {
+    const { stack } = sharedStack();
+    const statements = policyOf('worker');
+
+    expect(resourcesFor(statements, 'sqs:SendMessage')).toEqual([arnOf(stack.queue.deadLetterQueue)]);
+    expect(resourcesFor(statements, 'sqs:ReceiveMessage')).not.toContain(arnOf(stack.queue.deadLetterQueue));
+  });
+
+  it.each(['worker', 'sweep'] as const)(
+    'lets the %s read and write items of the state table only, without scans or batches',
+    (which) => {
+      const { stack } = sharedStack();
+      const statements = policyOf(which);
+      const dynamo = actionsOf(which).filter((a) => a.startsWith('dynamodb:'));
+
+      expect([...new Set(dynamo)].sort()).toEqual(STATE_ACTIONS);
+      for (const action of STATE_ACTIONS) {
+        expect(resourcesFor(statements, action), action).toEqual([arnOf(stack.stateTable.table)]);
+      }
+    },
+  );
+
+  it.each(['ingest', 'oauth', 'registrar'] as const)('gives the %s no access to the state table', (which) => {
+    expect(actionsOf(which).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+  });
+
+  it('lets the sweep send to the queue only, read every auth secret and store rotated OAuth tokens', () => {
+    const { stack } = sharedStack();
+    const statements = policyOf('sweep');
+    const sqs = actionsOf('sweep').filter((a) => a.startsWith('sqs:'));
+
+    expect(resourcesFor(statements, 'sqs:SendMessage')).toEqual([arnOf(stack.queue.queue)]);
+    expect(sqs).not.toContain('sqs:ReceiveMessage');
+    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toEqual(AUTH_SECRETS.sort());
+    expect(resourcesFor(statements, 'secretsmanager:PutSecretValue')).toEqual(OAUTH_SECRETS);
+  });
+
+  it('lets the registrar read only the secrets of registering connections and store only OAuth tokens', () => {
+    const statements = policyOf('registrar');
+
+    expect(resourcesFor(statements, 'secretsmanager:GetSecretValue')).toEqual(REGISTRAR_SECRETS.sort());
+    expect(resourcesFor(statements, 'secretsmanager:PutSecretValue')).toEqual(OAUTH_SECRETS);
+    expect(actionsOf('registrar').filter((a) => a.startsWith('sqs:'))).toEqual([]);
+  });
+
+  it('lets the custom resource provider invoke the registrar function and nothing else', () => {
+    const { template, stack } = sharedStack();
+    const registrar = stack.registrar;
+    if (!registrar) throw new Error('the fixture registers webhooks');
+    const role = registrar.provider.onEventHandler.role;
+    const frameworkRole = stack.node.findChild('WebhookRegistrar').node.findChild('ProviderRole');
+    const statements = allowStatements(template, frameworkRole);
+    const fn = arnOf(registrar.handler);
+
+    expect(role).toBe(registrar.handler.role);
+    expect(cfnProperties(template, frameworkRole).ManagedPolicyArns).toBeUndefined();
+    expect(resourcesFor(statements, 'lambda:InvokeFunction')).toEqual([fn, `${fn}:*`]);
+    expect(
+      [...new Set(statements.flatMap((s) => [s.Action].flat()).map((a) => a.split(':')[0]))].sort(),
+    ).toEqual(['lambda', 'logs']);
   });
 
   it.each([
     { which: 'ingest', services: ['logs', 'secretsmanager', 'sqs', 'xray'], writes: false },
-    { which: 'worker', services: ['logs', 'secretsmanager', 'sqs', 'xray'], writes: true },
+    { which: 'worker', services: ['dynamodb', 'logs', 'secretsmanager', 'sqs', 'xray'], writes: true },
     { which: 'oauth', services: ['logs', 'secretsmanager', 'xray'], writes: true },
+    { which: 'sweep', services: ['dynamodb', 'logs', 'secretsmanager', 'sqs', 'xray'], writes: true },
+    { which: 'registrar', services: ['logs', 'secretsmanager', 'xray'], writes: true },
   ] as const)('gives $which no other services than $services', ({ which, services, writes }) => {
-    const actions = policyOf(which).flatMap((s) => [s.Action].flat());
+    const actions = actionsOf(which);
     const secretActions = new Set(actions.filter((a) => a.startsWith('secretsmanager:')));
 
     expect([...new Set(actions.map((a) => a.split(':')[0]))].sort()).toEqual(services);

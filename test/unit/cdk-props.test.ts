@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { SyncQueue } from '../../cdk/constructs/sync-queue.ts';
+import { SyncStateTable } from '../../cdk/constructs/sync-state-table.ts';
 import { SyncWorker } from '../../cdk/constructs/sync-worker.ts';
 import { WebhookIngest } from '../../cdk/constructs/webhook-ingest.ts';
 import { testApp } from './cdk-test-stack.ts';
@@ -28,7 +29,15 @@ describe('construct props validation', () => {
     const s = stack();
     const queue = new SyncQueue(s, 'Queue', { visibilityTimeout: Duration.minutes(5) });
 
-    expect(() => new SyncWorker(s, 'Worker', { queue, bundledConfig, authSecrets: [] })).toThrow(
+    expect(
+      () =>
+        new SyncWorker(s, 'Worker', {
+          queue,
+          stateTable: new SyncStateTable(s, 'State'),
+          bundledConfig,
+          authSecrets: [],
+        }),
+    ).toThrow(
       'S/Worker: the queue visibility timeout (300 s) must be at least 6 x the worker timeout (60 s), i.e. 360 s',
     );
   });
@@ -37,9 +46,16 @@ describe('construct props validation', () => {
     const s = stack();
     const queue = new SyncQueue(s, 'Queue');
 
-    expect(() => new SyncWorker(s, 'Worker', { queue, bundledConfig, authSecrets: [], batchSize })).toThrow(
-      `S/Worker: batchSize must be 1 to 10 for a FIFO queue (got ${batchSize})`,
-    );
+    expect(
+      () =>
+        new SyncWorker(s, 'Worker', {
+          queue,
+          stateTable: new SyncStateTable(s, 'State'),
+          bundledConfig,
+          authSecrets: [],
+          batchSize,
+        }),
+    ).toThrow(`S/Worker: batchSize must be 1 to 10 for a FIFO queue (got ${batchSize})`);
   });
 
   it('rejects worker maxConcurrency below 2', () => {
@@ -47,7 +63,14 @@ describe('construct props validation', () => {
     const queue = new SyncQueue(s, 'Queue');
 
     expect(
-      () => new SyncWorker(s, 'Worker', { queue, bundledConfig, authSecrets: [], maxConcurrency: 1 }),
+      () =>
+        new SyncWorker(s, 'Worker', {
+          queue,
+          stateTable: new SyncStateTable(s, 'State'),
+          bundledConfig,
+          authSecrets: [],
+          maxConcurrency: 1,
+        }),
     ).toThrow('S/Worker: maxConcurrency must be 2 to 1000 (got 1)');
   });
 
@@ -57,7 +80,13 @@ describe('construct props validation', () => {
 
     expect(
       () =>
-        new SyncWorker(s, 'Worker', { queue, bundledConfig, authSecrets: [], timeout: Duration.minutes(16) }),
+        new SyncWorker(s, 'Worker', {
+          queue,
+          stateTable: new SyncStateTable(s, 'State'),
+          bundledConfig,
+          authSecrets: [],
+          timeout: Duration.minutes(16),
+        }),
     ).toThrow('S/Worker/Function: timeout must be 1 to 900 whole seconds (got 960 s)');
   });
 

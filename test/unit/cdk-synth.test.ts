@@ -36,22 +36,40 @@ async function cdkSynth(
   }
 }
 
-let valid: Promise<{ out: string; assetPath: string; oauthAssetPath: string }> | undefined;
+interface Synthesized {
+  out: string;
+  assetPath: string;
+  oauthAssetPath: string;
+  /** Bundle directory of each jira-sync function, by construct id. */
+  assets: Record<string, string>;
+}
+
+let valid: Promise<Synthesized> | undefined;
 
 /** One bundling synth of the valid fixture, shared by the tests that inspect its output. */
-function synthesized(): Promise<{ out: string; assetPath: string; oauthAssetPath: string }> {
+function synthesized(): Promise<Synthesized> {
   valid ??= (async () => {
     const result = await cdkSynth('test/fixtures/config/valid.yaml');
     if (result.code !== 0) throw new Error(`cdk synth failed:\n${result.stderr}`);
     const template = JSON.parse(readFileSync(join(result.out, 'JiraSync.template.json'), 'utf8'));
     const assetOf = (construct: string) =>
       Object.values(template.Resources as Record<string, Resource>).find(
-        (r) => r.Type === 'AWS::Lambda::Function' && r.Metadata['aws:cdk:path']?.includes(`/${construct}/`),
+        (r) =>
+          r.Type === 'AWS::Lambda::Function' &&
+          r.Metadata['aws:cdk:path']?.includes(`/${construct}/Function/Function/`),
       )?.Metadata['aws:asset:path'];
-    const assetPath = assetOf('WebhookIngest');
-    const oauthAssetPath = assetOf('OAuthConsent');
-    if (!assetPath || !oauthAssetPath) throw new Error('no bundled ingest or oauth function in the template');
-    return { out: result.out, assetPath, oauthAssetPath };
+    const assets: Record<string, string> = {};
+    for (const construct of ['WebhookIngest', 'OAuthConsent', 'SyncWorker', 'Sweep', 'WebhookRegistrar']) {
+      const path = assetOf(construct);
+      if (!path) throw new Error(`no bundled ${construct} function in the template`);
+      assets[construct] = path;
+    }
+    return {
+      out: result.out,
+      assetPath: assets.WebhookIngest ?? '',
+      oauthAssetPath: assets.OAuthConsent ?? '',
+      assets,
+    };
   })();
   return valid;
 }
@@ -114,6 +132,35 @@ describe('cdk synth: the OAuth consent function', () => {
 
     expect(stdout.trim()).toBe('function');
   }, 120_000);
+});
+
+describe('cdk synth: worker, sweep and webhook registrar', () => {
+  it.each(['SyncWorker', 'Sweep', 'WebhookRegistrar'])(
+    '%s bundles and loads with the config compiled in and its environment set',
+    async (construct) => {
+      const { out, assets } = await synthesized();
+      const env = {
+        ...process.env,
+        JIRA_SYNC_CONFIG: join(out, 'missing.yaml'),
+        AWS_REGION: 'eu-west-1',
+        JIRA_SYNC_STATE_TABLE: 'jira-sync-state',
+        JIRA_SYNC_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/sync.fifo',
+        JIRA_SYNC_DLQ_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq.fifo',
+        JIRA_SYNC_MAX_RECEIVE_COUNT: '5',
+        JIRA_SYNC_API_URL: 'https://abc.execute-api.eu-west-1.amazonaws.com/',
+      };
+      const bundle = join(out, assets[construct] ?? '', 'index.mjs');
+      const script = `const m = await import(${JSON.stringify(bundle)}); console.log(typeof m.handler);`;
+
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: out,
+        env,
+      });
+
+      expect(stdout.trim()).toBe('function');
+    },
+    120_000,
+  );
 });
 
 interface Resource {
