@@ -8,6 +8,8 @@ export interface DynamoDbServer {
   readonly endpoint: string;
   readonly port: number;
   readonly tableName: string;
+  /** Resets every connection while the tables survive (a regional outage) until `end()`. */
+  outage(): Promise<{ end(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -21,6 +23,11 @@ export async function startDynamoDbServer(
 ): Promise<DynamoDbServer> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const listener = await listenOnLoopback(server, options.port ?? 0);
+  // dynalite drops its tables when its server closes, so an outage refuses connections instead.
+  let down = false;
+  server.prependListener('connection', (socket) => {
+    if (down) socket.destroy();
+  });
   const tableName = options.tableName ?? 'jira-sync-state';
   const client = new DynamoDBClient({
     endpoint: listener.url,
@@ -52,5 +59,20 @@ export async function startDynamoDbServer(
   } finally {
     client.destroy();
   }
-  return { endpoint: listener.url, port: listener.port, tableName, stop: listener.stop };
+  const { url, port } = listener;
+  return {
+    endpoint: url,
+    port,
+    tableName,
+    outage: async () => {
+      down = true;
+      server.closeAllConnections();
+      return {
+        end: async () => {
+          down = false;
+        },
+      };
+    },
+    stop: listener.stop,
+  };
 }

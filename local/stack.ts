@@ -36,11 +36,15 @@ export interface LocalStackOptions {
   readonly secretsSeed?: SecretsFileSeed;
   readonly visibilityTimeoutSeconds?: number;
   readonly maxReceiveCount?: number;
+  /** Concurrent worker invocations (the event source's maxConcurrency); default 2. */
+  readonly workerConcurrency?: number;
   /** Poller long-poll wait, 1-2 s keeps Ctrl-C snappy. */
   readonly waitTimeSeconds?: number;
   /** Tests inject handlers; by default the real ones under functions/ are imported. */
   readonly handlers?: { readonly ingest?: IngestHandler; readonly worker?: WorkerHandler };
   readonly log?: LocalLog;
+  /** The worker's longest retry backoff (`JIRA_SYNC_MAX_BACKOFF_SECONDS`); default the worker's, 120 s. */
+  readonly maxBackoffSeconds?: number;
   /** Run the sweep function on this period (as EventBridge would); default: only on `sweep()`. */
   readonly sweepEveryMs?: number;
   /** Called after each worker batch (tests wait on it). */
@@ -79,6 +83,8 @@ export interface LocalStack {
    * also runs it every `sweepEveryMs` when that option is set.
    */
   sweep(): Promise<unknown>;
+  /** Simulates a DynamoDB outage (connections refused, state kept) until `end()` is awaited. */
+  dynamoOutage(): Promise<{ end(): Promise<void> }>;
   /** Simulates an SQS outage (connections refused, messages kept) until `end()` is awaited. */
   sqsOutage(): Promise<{ end(): Promise<void> }>;
   /** A value from the local store (for the banner's signed curl); undefined when absent. */
@@ -163,6 +169,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       JIRA_SYNC_QUEUE_URL: sqs.queueUrl,
       JIRA_SYNC_DLQ_URL: sqs.dlqUrl,
       JIRA_SYNC_MAX_RECEIVE_COUNT: String(sqs.maxReceiveCount),
+      JIRA_SYNC_MAX_BACKOFF_SECONDS:
+        options.maxBackoffSeconds === undefined ? undefined : String(options.maxBackoffSeconds),
       JIRA_SYNC_STATE_TABLE: dynamo.tableName,
       JIRA_SYNC_CONFIG: configPath,
       // As in Lambda: Powertools reports cold_start only for on-demand environments.
@@ -199,23 +207,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: REGION,
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
-    const poller = startSqsPoller({
-      client: pollerClient,
-      queueUrl: sqs.queueUrl,
-      queue: { arn: sqs.queueArn, region: REGION },
-      handler: handlers.worker,
-      waitTimeSeconds: options.waitTimeSeconds ?? 1,
-      accountId: ACCOUNT_ID,
-      onBatch: (outcome) => {
-        if (outcome.failed.length > 0) {
-          log('WARN', 'batch had failures', { component: 'sqs-poller', ...outcome });
-        }
-        options.onWorkerBatch?.(outcome);
-      },
-      onError: (error, what) => log('ERROR', what, { component: 'sqs-poller', ...errorFields(error) }),
-    });
+    // As the event source's maxConcurrency: several "Lambdas" drain the queue at once.
+    const pollers = Array.from({ length: options.workerConcurrency ?? 2 }, () =>
+      startSqsPoller({
+        client: pollerClient,
+        queueUrl: sqs.queueUrl,
+        queue: { arn: sqs.queueArn, region: REGION },
+        handler: handlers.worker,
+        waitTimeSeconds: options.waitTimeSeconds ?? 1,
+        accountId: ACCOUNT_ID,
+        onBatch: (outcome) => {
+          if (outcome.failed.length > 0) {
+            log('WARN', 'batch had failures', { component: 'sqs-poller', ...outcome });
+          }
+          options.onWorkerBatch?.(outcome);
+        },
+        onError: (error, what) => log('ERROR', what, { component: 'sqs-poller', ...errorFields(error) }),
+      }),
+    );
     stops.push(async () => {
-      await poller.stop();
+      await Promise.all(pollers.map((p) => p.stop()));
       pollerClient.destroy();
     });
 
@@ -289,6 +300,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       missingSecrets: [...new Set(secretRefs)].filter((ref) => secrets.resolveName(ref) === undefined),
       webhookUrl,
       sqsOutage: () => sqs.outage(),
+      dynamoOutage: () => dynamo.outage(),
       sweep: runSweep,
       localSecret: storedSecret,
       ...(simulator ? { simulator } : {}),

@@ -26,6 +26,7 @@ const store = new LinkStore({ tableName });
 const deliveries = new DeliveryLog(tableName);
 const queue = sqsQueueOps(requireEnv('JIRA_SYNC_QUEUE_URL'), requireEnv('JIRA_SYNC_DLQ_URL'));
 const maxReceiveCount = Number(process.env.JIRA_SYNC_MAX_RECEIVE_COUNT ?? '5');
+const maxBackoffSeconds = Number(process.env.JIRA_SYNC_MAX_BACKOFF_SECONDS ?? '120');
 
 // One site per connection for the container's life: field lists and the integration account are cached.
 const sites = new Map<string, SitePort>();
@@ -140,6 +141,7 @@ async function work(event: SQSEvent, context: Context): Promise<SQSBatchResponse
     deadLetter: queue.deadLetter,
     retryLater: queue.retryLater,
     maxReceiveCount,
+    maxBackoffSeconds,
     onOutcome,
   });
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };

@@ -1,9 +1,11 @@
 import { AppError } from '../errors/app-error.ts';
 
-/** Another worker holds the link's lease: try again after the visibility timeout. */
+/** Another worker holds the link's lease: it is working on the pair now, so try again in a moment. */
 export class LinkBusy extends AppError {
   readonly code = 'LINK_BUSY';
   readonly retryable = true;
+  /** The holder's reconcile takes seconds; backing off minutes would only delay this sync. */
+  readonly retryAfterMs = 2000;
 }
 
 /** The link changed (or the lease was lost) between read and write: the plan is stale, reconcile again. */

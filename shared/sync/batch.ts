@@ -28,7 +28,14 @@ export interface BatchDeps {
   readonly retryLater: (record: QueueRecord, seconds: number) => Promise<void>;
   /** Receives after which a retryable failure is given up (the queue's redrive maxReceiveCount). */
   readonly maxReceiveCount: number;
+  /**
+   * The longest backoff between retries. FIFO keeps an issue's later events behind a failed one, so this
+   * is also how long one issue may wait behind a transient failure. Default 120 s.
+   */
+  readonly maxBackoffSeconds?: number;
   readonly random?: () => number;
+  /** Issue groups reconciled at once within a batch (default 4); Jira's rate limits are the client's job. */
+  readonly concurrency?: number;
   readonly onOutcome?: (outcome: RecordOutcome) => void;
 }
 
@@ -60,10 +67,15 @@ export function describeFailure(error: unknown): FailureInfo {
   return { code: 'UNEXPECTED', message, retryable: true };
 }
 
-/** Exponential backoff with full jitter, bounded by SQS's 12-hour visibility limit and a sane cap. */
-export function backoffSeconds(receiveCount: number, random: () => number, retryAfterMs?: number): number {
+/** Exponential backoff (5 s, 10 s, 20 s, …) with full jitter, capped; a `Retry-After` wins up to 15 min. */
+export function backoffSeconds(
+  receiveCount: number,
+  random: () => number,
+  retryAfterMs?: number,
+  maxSeconds = 120,
+): number {
   if (retryAfterMs !== undefined && retryAfterMs > 0) return Math.min(900, Math.ceil(retryAfterMs / 1000));
-  const ceiling = Math.min(900, 5 * 2 ** Math.max(0, receiveCount - 1));
+  const ceiling = Math.min(maxSeconds, 5 * 2 ** Math.max(0, receiveCount - 1));
   return Math.max(1, Math.round(ceiling * random()));
 }
 
@@ -101,7 +113,7 @@ export async function processBatch(records: readonly QueueRecord[], deps: BatchD
     }
   }
 
-  for (const { records: group, event } of groups.values()) {
+  const handleGroup = async ({ records: group, event }: { records: QueueRecord[]; event: SyncEvent }) => {
     const ids = group.map((r) => r.messageId);
     try {
       await deps.reconcile(event);
@@ -113,15 +125,26 @@ export async function processBatch(records: readonly QueueRecord[], deps: BatchD
         if (await deadLetterAll(group, failure, deps, failed)) {
           deps.onOutcome?.({ kind: 'dead-letter', messageIds: ids, failure });
         }
-        continue;
+        return;
       }
-      const delaySeconds = backoffSeconds(receives, random, (error as HasRetryAfter).retryAfterMs);
+      const delaySeconds = backoffSeconds(
+        receives,
+        random,
+        (error as HasRetryAfter).retryAfterMs,
+        deps.maxBackoffSeconds,
+      );
       // Without the backoff the record still returns after the queue's visibility timeout: nothing is lost.
       for (const record of group) await deps.retryLater(record, delaySeconds).catch(() => undefined);
       failed.push(...ids);
       deps.onOutcome?.({ kind: 'retry', messageIds: ids, failure, delaySeconds });
     }
-  }
+  };
+  // Different issues are independent (their links have leases): reconcile a few groups at once.
+  const queue = [...groups.values()];
+  const workers = Array.from({ length: Math.min(deps.concurrency ?? 4, queue.length) }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) await handleGroup(next);
+  });
+  await Promise.all(workers);
   return failed;
 }
 

@@ -13,6 +13,14 @@ export class FlowMisconfigured extends AppError {
 export class CreatePending extends AppError {
   readonly code = 'CREATE_PENDING';
   readonly retryable = true;
+
+  constructor(
+    message: string,
+    /** When the grace period ends and a create becomes safe. */
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
 }
 
 /** The target's workflow has no known path to the mapped status. */

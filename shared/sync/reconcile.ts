@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Flow } from '../config/flows.ts';
+import { AppError } from '../errors/app-error.ts';
 import type { AttachmentLink, CommentLink, IssueSide, LinkRecord } from '../state/link-record.ts';
 import type { ConflictRecord, Lease, LinkStore } from '../state/link-store.ts';
 import { type AttachmentAction, planAttachments } from './attachments.ts';
@@ -208,12 +209,24 @@ async function recoverIntent(
       (c.syncProperty as Record<string, Json>).intent === intent.id,
   );
   if (found) return found;
-  if (ctx.now() - intent.startedAt < INTENT_GRACE_MS) {
+  const waited = ctx.now() - intent.startedAt;
+  if (waited < INTENT_GRACE_MS) {
     throw new CreatePending(
       `flow ${ctx.flow.id}: a create of the target for source ${link.source.issueId} may still become searchable; retrying later`,
+      INTENT_GRACE_MS - waited,
     );
   }
   return undefined;
+}
+
+/** Jira statuses that mean a create was refused before anything was written. */
+const REFUSED = new Set([400, 401, 403, 404, 409, 429]);
+
+function createdNothing(error: unknown): boolean {
+  if (!(error instanceof AppError)) return false;
+  const status = (error as { status?: unknown }).status;
+  // 503 with Retry-After is Jira's rate limiting (refused); a bare 5xx may hide a half-done create.
+  return typeof status === 'number' && (REFUSED.has(status) || error.code === 'JIRA_RATE_LIMITED');
 }
 
 async function createTarget(
@@ -237,17 +250,24 @@ async function createTarget(
       sourceUpdated: source.updated,
       targetUpdated: 0,
     });
-    created = await sites.target.createIssue({
-      project: flow.target.project,
-      ...(flow.target.issueType ? { issueType: flow.target.issueType } : {}),
-      ...(flow.target.requestType ? { requestType: flow.target.requestType } : {}),
-      fields: editPayload(plan.writes, fields, 'target', sites.target),
-      syncProperty: {
-        flow: flow.id,
-        intent: intentId,
-        source: { connection: sites.source.connectionId, issueId: source.id },
-      },
-    });
+    try {
+      created = await sites.target.createIssue({
+        project: flow.target.project,
+        ...(flow.target.issueType ? { issueType: flow.target.issueType } : {}),
+        ...(flow.target.requestType ? { requestType: flow.target.requestType } : {}),
+        fields: editPayload(plan.writes, fields, 'target', sites.target),
+        syncProperty: {
+          flow: flow.id,
+          intent: intentId,
+          source: { connection: sites.source.connectionId, issueId: source.id },
+        },
+      });
+    } catch (error) {
+      // Jira answered with an error, so nothing was created: the next attempt may create at once instead of
+      // waiting out the intent's grace period. A timeout or a dropped connection proves nothing: keep it.
+      if (createdNothing(error)) await store.save(current, { clearIntent: true }, lease);
+      throw error;
+    }
     writes.issues++;
   }
   const target = sideRef(sites.target, created);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LinkBusy } from '../../../shared/state/errors.ts';
+import { LinkBusy, StateUnavailable } from '../../../shared/state/errors.ts';
 import {
   backoffSeconds,
   type FailureInfo,
@@ -74,13 +74,21 @@ describe('processBatch', () => {
 
   it('retries a retryable failure with backoff, failing the whole issue group only', async () => {
     const { deps: d, delayed } = deps(async (e) => {
-      if (e.issue.id === '1') throw new LinkBusy('busy');
+      if (e.issue.id === '1') throw new StateUnavailable('state table down');
     });
     const a = record(event('1', 'a'), 2);
     const b = record(event('1', 'b'), 2);
     const other = record(event('2', 'x'));
     expect(await processBatch([a, other, b], d)).toEqual([a.messageId, b.messageId]);
     expect(delayed.map((x) => x.seconds)).toEqual([5, 5]);
+  });
+
+  it('retries a busy link soon: its holder is working on the pair right now', async () => {
+    const { deps: d, delayed } = deps(async () => {
+      throw new LinkBusy('busy');
+    });
+    await processBatch([record(event('1', 'a'), 3)], d);
+    expect(delayed.map((x) => x.seconds)).toEqual([2]);
   });
 
   it('dead-letters a permanent failure with its reason instead of retrying it', async () => {
@@ -118,7 +126,9 @@ describe('processBatch', () => {
   it('backs off exponentially with jitter, honouring Retry-After', () => {
     expect(backoffSeconds(1, () => 1)).toBe(5);
     expect(backoffSeconds(4, () => 1)).toBe(40);
-    expect(backoffSeconds(20, () => 1)).toBe(900);
+    expect(backoffSeconds(20, () => 1)).toBe(120);
+    expect(backoffSeconds(20, () => 1, undefined, 10)).toBe(10);
+    expect(backoffSeconds(2, () => 1, 3_600_000)).toBe(900);
     expect(backoffSeconds(1, () => 0)).toBe(1);
     expect(backoffSeconds(3, () => 0.5, 12_300)).toBe(13);
   });
