@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
+import { localStackFile, writeLocalStackFile } from '../shared/cli/target.ts';
 import { ConfigError } from '../shared/config/config-error.ts';
 import { DEFAULT_CONFIG_FILE } from '../shared/config/load.ts';
 import { AppError } from '../shared/errors/app-error.ts';
@@ -126,6 +127,12 @@ async function main(): Promise<void> {
     }),
   );
 
+  // Tells `npx jira-sync --local` where this stack's queues, table and Secrets Manager are (no secret values).
+  const removeStackFile = await writeLocalStackFile(
+    resolve(stack.stateDir, 'stack.json'),
+    localStackFile(stack),
+  );
+
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {
     signals += 1;
@@ -134,7 +141,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     process.stdout.write(`\n${signal}: stopping the local stack...\n`);
-    stack.stop().then(
+    Promise.all([removeStackFile(), stack.stop()]).then(
       () => process.exit(0),
       (error: unknown) => fail(`error while stopping: ${String(error)}`),
     );
