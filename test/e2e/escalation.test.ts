@@ -17,7 +17,8 @@ import { waitFor } from '../helpers/wait.ts';
 // other simulated site, with its state in DynamoDB (dynalite). Every Jira request and response is checked
 // against Atlassian's OpenAPI files.
 
-const QUIET = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' } as const;
+// Every log line of the run is captured (at DEBUG) to prove no credential or webhook secret reaches one.
+const QUIET = { POWERTOOLS_LOG_LEVEL: 'DEBUG', POWERTOOLS_METRICS_DISABLED: 'true' } as const;
 const SECRET = 'e2e-webhook-secret';
 
 async function freePort(): Promise<number> {
@@ -46,9 +47,20 @@ describe('escalation from Jira Service Management (Cloud) to Jira Software (Data
   let eng: Site;
   let requestKey: string;
   const saved = Object.fromEntries(Object.keys(QUIET).map((k) => [k, process.env[k]]));
+  const output: string[] = [];
+  const original = {
+    out: process.stdout.write.bind(process.stdout),
+    err: process.stderr.write.bind(process.stderr),
+  };
 
   beforeAll(async () => {
     Object.assign(process.env, QUIET);
+    const capture = (chunk: unknown) => {
+      output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString());
+      return true;
+    };
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
     stateDir = await mkdtemp(join(tmpdir(), 'jira-sync-e2e-'));
     // The demo configuration (flows included) on free ports, so this suite runs beside others.
     const [cloudPort, dcPort] = [await freePort(), await freePort()];
@@ -81,6 +93,8 @@ describe('escalation from Jira Service Management (Cloud) to Jira Software (Data
 
   afterAll(async () => {
     await stack?.stop();
+    process.stdout.write = original.out;
+    process.stderr.write = original.err;
     await rm(stateDir, { recursive: true, force: true });
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];
@@ -195,5 +209,20 @@ describe('escalation from Jira Service Management (Cloud) to Jira Software (Data
     sqs.destroy();
     expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
     stack.simulator?.simulator.assertNoContractViolations();
+  });
+
+  it('never wrote a credential or webhook secret to a log line', () => {
+    const text = output.join('');
+    // The run logged plenty (DEBUG): the absence below is meaningful.
+    expect(text).toContain('"message":"reconciled"');
+    const secrets = [
+      SECRET,
+      ...Object.values(DEMO_AUTH_SECRETS).flatMap((json) =>
+        Object.values(JSON.parse(json) as Record<string, string>),
+      ),
+    ];
+    for (const secret of secrets.filter((s) => s.length >= 8 && !s.includes('@'))) {
+      expect(text.includes(secret), `secret ${secret.slice(0, 3)}… in the logs`).toBe(false);
+    }
   });
 });
