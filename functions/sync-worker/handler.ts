@@ -61,6 +61,10 @@ function report(event: SyncEvent, results: readonly DispatchResult[]): void {
       const writes = Object.values(result.writes).reduce((a, b) => a + b, 0);
       metrics.addMetric('Reconciles', MetricUnit.Count, 1);
       if (writes > 0) metrics.addMetric('JiraWrites', MetricUnit.Count, writes);
+      // Writes by kind, for the dashboard and cost: fields, transitions, comments, attachments, issues.
+      for (const [kind, count] of Object.entries(result.writes)) {
+        if (count > 0) metrics.addMetric(`JiraWrites_${kind}`, MetricUnit.Count, count);
+      }
       if (result.conflicts.length > 0)
         metrics.addMetric('Conflicts', MetricUnit.Count, result.conflicts.length);
       if (writes > 0) metrics.addMetric('SyncLag', MetricUnit.Milliseconds, Date.now() - event.receivedAt);
