@@ -1,5 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { IngestHandler } from '../local/handler-types.ts';
 import { setConfigForProcess } from '../shared/config/current.ts';
 import { loadConfigFile } from '../shared/config/load.ts';
@@ -11,9 +9,8 @@ import { currentLoad, machineInfo } from './machine.ts';
 import { parseOptions, UsageError } from './options.ts';
 import { renderReport } from './report.ts';
 import type { BenchResults } from './results.ts';
+import { RESULTS_FILE, writeIngestResults } from './results-file.ts';
 import { webhookEventFactory } from './webhook-event.ts';
-
-const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url));
 
 // Progress goes to stderr so stdout carries only the markdown report.
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -77,7 +74,8 @@ async function main(): Promise<void> {
       initMs: init.ratio,
     },
   };
-  await writeFile(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  // The sync bench (`npm run bench:sync`) keeps its figures under `sync` in the same file.
+  await writeIngestResults(results);
   process.stdout.write(`${renderReport(results)}\n`);
   progress(`wrote ${RESULTS_FILE}`);
 }
