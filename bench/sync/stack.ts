@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand, type QueueAttributeName, SQSClient } from '@aws-sdk/client-sqs';
 import { DEMO_AUTH_SECRETS } from '../../local/demo-secrets.ts';
+import { freePort } from '../../local/demo-stack.ts';
 import type { LocalLog } from '../../local/local-log.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import type { Connection } from '../../shared/config/schema.ts';
@@ -76,18 +76,6 @@ export interface SyncStack {
   quiet(): Promise<void>;
   checks(): Promise<RunChecks>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const siteOf = (stack: LocalStack, connectionId: string): Site => {

@@ -1,12 +1,6 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DEMO_AUTH_SECRETS } from '../../local/demo-secrets.ts';
-import { silentLog } from '../../local/local-log.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { startDemoStack } from '../../local/demo-stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { Random } from '../../simulator/random.ts';
 import type { Site } from '../../simulator/site.ts';
 
@@ -18,8 +12,6 @@ import type { Site } from '../../simulator/site.ts';
  * schedule would) and the campaign checks that both sides agree per the demo flow, with nothing lost,
  * nothing duplicated and nothing stuck without a reason.
  */
-
-const DEMO_CONFIG = fileURLToPath(new URL('../../local/demo.config.yaml', import.meta.url));
 
 export interface CampaignOptions {
   readonly seed: number;
@@ -43,51 +35,10 @@ export interface CampaignResult {
   readonly verdict: 'pass' | 'fail';
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = (map: Record<string, number>, key: string) => {
   map[key] = (map[key] ?? 0) + 1;
 };
-
-async function startCampaignStack(stateDir: string): Promise<{ stack: LocalStack; help: Site; eng: Site }> {
-  const config = (await readFile(DEMO_CONFIG, 'utf8'))
-    .replace('http://127.0.0.1:3101', `http://127.0.0.1:${await freePort()}`)
-    .replace('http://127.0.0.1:3102', `http://127.0.0.1:${await freePort()}`);
-  const configPath = join(stateDir, 'config.yaml');
-  await writeFile(configPath, config);
-  const stack = await startLocalStack({
-    configPath,
-    port: 0,
-    stateDir,
-    log: silentLog,
-    visibilityTimeoutSeconds: 1,
-    maxReceiveCount: 30,
-    // Retries come back within seconds, so a campaign's convergence is not a wait for long backoffs.
-    maxBackoffSeconds: 8,
-    secretsSeed: {
-      ifMissing: DEMO_AUTH_SECRETS,
-      always: { 'jira-sync/demo-cloud/webhook': 'chaos-secret', 'jira-sync/demo-dc/webhook': 'chaos-secret' },
-    },
-    simulator: { ephemeralPorts: false, adminPort: 0, demoActivity: false },
-  });
-  const find = (id: string) => {
-    const site = stack.simulator?.sites.find((s) => s.connectionId === id)?.site;
-    if (!site) throw new Error(`no simulated site ${id}`);
-    return site;
-  };
-  return { stack, help: find('demo-cloud'), eng: find('demo-dc') };
-}
 
 /** Issues of a site by key, and ENG issues by the HELP key their remote link names. */
 function engFor(eng: Site, helpKey: string) {
@@ -119,8 +70,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const actions: Record<string, number> = {};
   const faults: Record<string, number> = {};
   const problems: string[] = [];
-  const stateDir = await mkdtemp(join(tmpdir(), 'jira-sync-chaos-'));
-  const { stack, help, eng } = await startCampaignStack(stateDir);
+  const demo = await startDemoStack({
+    webhookSecret: 'chaos-secret',
+    visibilityTimeoutSeconds: 1,
+    maxReceiveCount: 30,
+    // Retries come back within seconds, so a campaign's convergence is not a wait for long backoffs.
+    maxBackoffSeconds: 8,
+  });
+  const { stack, help, eng } = demo;
   const sqs = new SQSClient({
     endpoint: stack.sqsEndpoint,
     region: 'us-east-1',
@@ -345,8 +302,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     return result;
   } finally {
     sqs.destroy();
-    await stack.stop();
-    await rm(stateDir, { recursive: true, force: true });
+    await demo.stop();
   }
 }
 

@@ -1,15 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AUTH_SECRETS } from '../../local/demo-secrets.ts';
+import { type DemoStack, startDemoStack } from '../../local/demo-stack.ts';
 import { checkFlows } from '../../local/flow-checks.ts';
-import { silentLog } from '../../local/local-log.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import type { Site } from '../../simulator/site.ts';
-import { DEMO_CONFIG } from '../helpers/configs.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // The product end to end on 127.0.0.1: simulated Jira Cloud + JSM and Jira Data Center send real webhooks
@@ -21,18 +16,6 @@ import { waitFor } from '../helpers/wait.ts';
 const QUIET = { POWERTOOLS_LOG_LEVEL: 'DEBUG', POWERTOOLS_METRICS_DISABLED: 'true' } as const;
 const SECRET = 'e2e-webhook-secret';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Jira write requests a site answered, for "no echo": the count must stop growing once both sides agree. */
 function writes(site: Site): number {
   return Object.entries(site.stats().requests)
@@ -41,7 +24,7 @@ function writes(site: Site): number {
 }
 
 describe('escalation from Jira Service Management (Cloud) to Jira Software (Data Center)', () => {
-  let stateDir: string;
+  let demo: DemoStack;
   let stack: LocalStack;
   let help: Site;
   let eng: Site;
@@ -61,41 +44,14 @@ describe('escalation from Jira Service Management (Cloud) to Jira Software (Data
     };
     process.stdout.write = capture as typeof process.stdout.write;
     process.stderr.write = capture as typeof process.stderr.write;
-    stateDir = await mkdtemp(join(tmpdir(), 'jira-sync-e2e-'));
-    // The demo configuration (flows included) on free ports, so this suite runs beside others.
-    const [cloudPort, dcPort] = [await freePort(), await freePort()];
-    const config = (await readFile(DEMO_CONFIG, 'utf8'))
-      .replace('http://127.0.0.1:3101', `http://127.0.0.1:${cloudPort}`)
-      .replace('http://127.0.0.1:3102', `http://127.0.0.1:${dcPort}`);
-    const configPath = join(stateDir, 'config.yaml');
-    await writeFile(configPath, config);
-    stack = await startLocalStack({
-      configPath,
-      port: 0,
-      stateDir,
-      log: silentLog,
-      visibilityTimeoutSeconds: 2,
-      secretsSeed: {
-        ifMissing: DEMO_AUTH_SECRETS,
-        always: { 'jira-sync/demo-cloud/webhook': SECRET, 'jira-sync/demo-dc/webhook': SECRET },
-      },
-      simulator: { ephemeralPorts: false, adminPort: 0, demoActivity: false },
-    });
-    const sites = stack.simulator?.sites ?? [];
-    const find = (id: string) => {
-      const site = sites.find((s) => s.connectionId === id)?.site;
-      if (!site) throw new Error(`no simulated site ${id}`);
-      return site;
-    };
-    help = find('demo-cloud');
-    eng = find('demo-dc');
+    demo = await startDemoStack({ webhookSecret: SECRET, visibilityTimeoutSeconds: 2 });
+    ({ stack, help, eng } = demo);
   });
 
   afterAll(async () => {
-    await stack?.stop();
+    await demo?.stop();
     process.stdout.write = original.out;
     process.stderr.write = original.err;
-    await rm(stateDir, { recursive: true, force: true });
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;

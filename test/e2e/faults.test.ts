@@ -1,14 +1,8 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AUTH_SECRETS } from '../../local/demo-secrets.ts';
-import { silentLog } from '../../local/local-log.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { type DemoStack, startDemoStack } from '../../local/demo-stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import type { Site } from '../../simulator/site.ts';
-import { DEMO_CONFIG } from '../helpers/configs.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // The sync under Jira's bad days, on the whole local stack: webhooks dropped, duplicated and reordered,
@@ -19,20 +13,8 @@ const QUIET = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'tr
 const SECRET = 'faults-webhook-secret';
 const REQUESTS = 6;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe('sync under webhook and API faults', () => {
-  let stateDir: string;
+  let demo: DemoStack;
   let stack: LocalStack;
   let help: Site;
   let eng: Site;
@@ -40,39 +22,12 @@ describe('sync under webhook and API faults', () => {
 
   beforeAll(async () => {
     Object.assign(process.env, QUIET);
-    stateDir = await mkdtemp(join(tmpdir(), 'jira-sync-faults-'));
-    const [cloudPort, dcPort] = [await freePort(), await freePort()];
-    const config = (await readFile(DEMO_CONFIG, 'utf8'))
-      .replace('http://127.0.0.1:3101', `http://127.0.0.1:${cloudPort}`)
-      .replace('http://127.0.0.1:3102', `http://127.0.0.1:${dcPort}`);
-    const configPath = join(stateDir, 'config.yaml');
-    await writeFile(configPath, config);
-    stack = await startLocalStack({
-      configPath,
-      port: 0,
-      stateDir,
-      log: silentLog,
-      visibilityTimeoutSeconds: 1,
-      maxReceiveCount: 20,
-      secretsSeed: {
-        ifMissing: DEMO_AUTH_SECRETS,
-        always: { 'jira-sync/demo-cloud/webhook': SECRET, 'jira-sync/demo-dc/webhook': SECRET },
-      },
-      simulator: { ephemeralPorts: false, adminPort: 0, demoActivity: false },
-    });
-    const sites = stack.simulator?.sites ?? [];
-    const find = (id: string) => {
-      const site = sites.find((s) => s.connectionId === id)?.site;
-      if (!site) throw new Error(`no simulated site ${id}`);
-      return site;
-    };
-    help = find('demo-cloud');
-    eng = find('demo-dc');
+    demo = await startDemoStack({ webhookSecret: SECRET, visibilityTimeoutSeconds: 1, maxReceiveCount: 20 });
+    ({ stack, help, eng } = demo);
   });
 
   afterAll(async () => {
-    await stack?.stop();
-    await rm(stateDir, { recursive: true, force: true });
+    await demo?.stop();
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
