@@ -1,11 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { requireEnv } from '../../shared/aws/env.ts';
 import { loadConfig } from '../../shared/config/current.ts';
 import { jiraClients } from '../../shared/jira/client.ts';
 import { createLogger, createMetrics } from '../../shared/observability/powertools.ts';
+import { traceJiraCalls } from '../../shared/observability/tracing.ts';
 import { SweepMarks } from '../../shared/state/sweep-marks.ts';
 import { JiraSite } from '../../shared/sync/jira-site.ts';
 import { runSweep } from '../../shared/sync/sweep-run.ts';
@@ -14,7 +17,11 @@ import { sqsEnqueue } from '../../shared/webhook/enqueue.ts';
 const logger = createLogger('sweep');
 const metrics = createMetrics();
 const config = loadConfig();
-const clients = jiraClients();
+const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'jira-sync' });
+const clients = jiraClients({
+  observe: traceJiraCalls(tracer),
+  onRateLimitWait: () => metrics.addMetric('RateLimitWaits', MetricUnit.Count, 1),
+});
 const marks = new SweepMarks(requireEnv('JIRA_SYNC_STATE_TABLE'));
 const enqueue = sqsEnqueue(requireEnv('JIRA_SYNC_QUEUE_URL'));
 
@@ -43,5 +50,6 @@ async function sweep(): Promise<{ flows: number; failed: number }> {
 }
 
 export const handler = middy(sweep)
+  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

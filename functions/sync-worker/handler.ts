@@ -1,12 +1,15 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { requireEnv } from '../../shared/aws/env.ts';
 import { loadConfig } from '../../shared/config/current.ts';
 import { jiraClients } from '../../shared/jira/client.ts';
 import { createLogger, createMetrics } from '../../shared/observability/powertools.ts';
+import { traceJiraCalls } from '../../shared/observability/tracing.ts';
 import { DeliveryLog } from '../../shared/state/deliveries.ts';
 import { LinkStore } from '../../shared/state/link-store.ts';
 import { processBatch, type QueueRecord, type RecordOutcome } from '../../shared/sync/batch.ts';
@@ -20,7 +23,11 @@ import type { SyncEvent } from '../../shared/webhook/sync-event.ts';
 const logger = createLogger('sync-worker');
 const metrics = createMetrics();
 const config = loadConfig();
-const clients = jiraClients();
+const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'jira-sync' });
+const clients = jiraClients({
+  observe: traceJiraCalls(tracer),
+  onRateLimitWait: () => metrics.addMetric('RateLimitWaits', MetricUnit.Count, 1),
+});
 const tableName = requireEnv('JIRA_SYNC_STATE_TABLE');
 const store = new LinkStore({ tableName });
 const deliveries = new DeliveryLog(tableName);
@@ -152,5 +159,6 @@ async function work(event: SQSEvent, context: Context): Promise<SQSBatchResponse
 }
 
 export const handler = middy(work)
+  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(logMetrics(metrics));

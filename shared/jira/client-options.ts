@@ -1,4 +1,5 @@
 import type { SecretStore } from './auth/secret-store.ts';
+import type { JiraCallContext } from './errors.ts';
 import type { BackoffOptions } from './rate-limit.ts';
 import type { Clock, TokenBucketOptions } from './token-bucket.ts';
 
@@ -25,6 +26,13 @@ export interface JiraClientOptions {
   readonly oauth?: { readonly refreshSkewMs?: number; readonly settleMs?: number };
   readonly clock?: Clock;
   readonly random?: () => number;
+  /**
+   * Wraps every call (all its attempts): the worker traces Jira calls with it. Must call `run` once and
+   * return its result.
+   */
+  readonly observe?: <T>(call: JiraCallContext, run: () => Promise<T>) => Promise<T>;
+  /** Told each time a call waits for a rate limit (learnt from a 429, or Retry-After): for metrics. */
+  readonly onRateLimitWait?: (call: JiraCallContext, waitMs: number) => void;
 }
 
 export const CLIENT_DEFAULTS = {

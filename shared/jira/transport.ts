@@ -46,8 +46,12 @@ export class HttpJiraClient implements JiraClient {
   private readonly maxAttempts: number;
   private readonly maxRetryWaitMs: number;
   private readonly backoff: BackoffOptions;
+  private readonly observe: JiraClientOptions['observe'];
+  private readonly onRateLimitWait: JiraClientOptions['onRateLimitWait'];
 
   constructor(connection: Connection, options: JiraClientOptions) {
+    this.observe = options.observe;
+    this.onRateLimitWait = options.onRateLimitWait;
     this.connectionId = connection.id;
     this.flavor = connection.flavor;
     this.serviceManagement = connection.serviceManagement;
@@ -71,6 +75,18 @@ export class HttpJiraClient implements JiraClient {
   send(request: JiraRequest & { readonly expect: 'stream' }): Promise<JiraDownload>;
   send(request: JiraRequest & { readonly expect: 'nothing' }): Promise<void>;
   async send(request: JiraRequest & { readonly expect: Expect }): Promise<unknown> {
+    if (!this.observe) return this.sendAll(request);
+    const call = {
+      connectionId: this.connectionId,
+      operation: request.operation,
+      method: request.method,
+      path: request.path,
+    };
+    return this.observe(call, () => this.sendAll(request));
+  }
+
+  /** One call: pacing, attempts, retries and the answer. */
+  private async sendAll(request: JiraRequest & { readonly expect: Expect }): Promise<unknown> {
     const encoder = bodyEncoder(request);
     const state: Attempt = {
       context: {
@@ -115,6 +131,7 @@ export class HttpJiraClient implements JiraClient {
       );
     }
     state.waitedMs += wait;
+    this.onRateLimitWait?.(state.context, wait);
     await this.clock.sleep(wait);
   }
 
@@ -182,6 +199,7 @@ export class HttpJiraClient implements JiraClient {
     if (state.waitedMs + wait > this.maxRetryWaitMs) return false;
     state.attempt += 1;
     state.waitedMs += wait;
+    if (delayMs !== undefined && wait > 0) this.onRateLimitWait?.(state.context, wait);
     if (wait > 0) await this.clock.sleep(wait);
     return true;
   }

@@ -32,6 +32,25 @@ function client(options: JiraClientOptions = {}, baseUrl = jira.url) {
   });
 }
 
+describe('observing calls', () => {
+  it('wraps every call once (all its attempts) and reports rate-limit waits', async () => {
+    jira.once('GET', '/rest/api/2/myself', { status: 429, headers: { 'retry-after': '2' } });
+    jira.on('GET', '/rest/api/2/myself', { status: 200, json: me });
+    const observed: string[] = [];
+    const waits: number[] = [];
+    const { client: c } = client({
+      observe: async (call, run) => {
+        observed.push(`${call.connectionId} ${call.operation}`);
+        return run();
+      },
+      onRateLimitWait: (_call, ms) => waits.push(ms),
+    });
+    await getMyself(c);
+    expect(observed).toEqual(['acme getMyself']);
+    expect(waits).toEqual([2000]);
+  });
+});
+
 describe('429 and 503', () => {
   it('waits Retry-After seconds, then retries', async () => {
     jira.once('GET', '/rest/api/2/myself', { status: 429, headers: { 'retry-after': '3' } });
