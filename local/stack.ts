@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   readonly log?: LocalLog;
   /** The worker's longest retry backoff (`JIRA_SYNC_MAX_BACKOFF_SECONDS`); default the worker's, 120 s. */
   readonly maxBackoffSeconds?: number;
+  /** How long the worker waits for a possibly-created issue to become searchable; default 60 s. */
+  readonly createGraceSeconds?: number;
   /** Run the sweep function on this period (as EventBridge would); default: only on `sweep()`. */
   readonly sweepEveryMs?: number;
   /** Called after each worker batch (tests wait on it). */
@@ -169,6 +171,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       JIRA_SYNC_QUEUE_URL: sqs.queueUrl,
       JIRA_SYNC_DLQ_URL: sqs.dlqUrl,
       JIRA_SYNC_MAX_RECEIVE_COUNT: String(sqs.maxReceiveCount),
+      JIRA_SYNC_CREATE_GRACE_SECONDS:
+        options.createGraceSeconds === undefined ? undefined : String(options.createGraceSeconds),
       JIRA_SYNC_MAX_BACKOFF_SECONDS:
         options.maxBackoffSeconds === undefined ? undefined : String(options.maxBackoffSeconds),
       JIRA_SYNC_STATE_TABLE: dynamo.tableName,

@@ -62,6 +62,11 @@ export const faultsSchema = z.strictObject({
     .optional(),
   /** A change stays invisible to JQL search for this long. */
   searchIndexLagMs: z.number().int().min(0).optional(),
+  /**
+   * A write is carried out but its answer never reaches the caller (the connection drops): to the sync this
+   * is exactly a worker that died right after that write, which is what crash campaigns need.
+   */
+  lostWriteResponses: chanceSchema.optional(),
 });
 
 export type Faults = z.input<typeof faultsSchema>;
@@ -74,6 +79,7 @@ export interface FaultStats {
   webhooksDropped: number;
   webhooksDuplicated: number;
   webhooksDelayed: number;
+  writeResponsesLost: number;
 }
 
 const PER_ISSUE_WINDOWS = [
@@ -93,6 +99,7 @@ export class FaultController {
     webhooksDropped: 0,
     webhooksDuplicated: 0,
     webhooksDelayed: 0,
+    writeResponsesLost: 0,
   };
 
   constructor(
@@ -110,6 +117,7 @@ export class FaultController {
       ['drop', w?.drop],
       ['duplicate', w?.duplicate],
       ['late', w?.late],
+      ['lostWrite', this.faults.lostWriteResponses],
     ] as const) {
       if (c !== undefined && typeof c === 'object' && c.next !== undefined) this.chanceLeft.set(name, c.next);
     }
@@ -216,7 +224,7 @@ export class FaultController {
   }
 
   private roll(
-    name: 'drop' | 'duplicate' | 'late',
+    name: 'drop' | 'duplicate' | 'late' | 'lostWrite',
     chance: Chance | { probability?: number; next?: number } | undefined,
   ): boolean {
     if (chance === undefined) return false;
@@ -229,6 +237,13 @@ export class FaultController {
       return true;
     }
     return chance.probability !== undefined && this.random.chance(chance.probability);
+  }
+
+  /** Whether the answer to this (already applied) write is lost. */
+  loseWriteResponse(write: boolean): boolean {
+    if (!write || !this.roll('lostWrite', this.faults.lostWriteResponses)) return false;
+    this.stats.writeResponsesLost++;
+    return true;
   }
 
   /** What happens to one webhook delivery. */

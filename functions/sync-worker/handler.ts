@@ -34,6 +34,7 @@ const deliveries = new DeliveryLog(tableName);
 const queue = sqsQueueOps(requireEnv('JIRA_SYNC_QUEUE_URL'), requireEnv('JIRA_SYNC_DLQ_URL'));
 const maxReceiveCount = Number(process.env.JIRA_SYNC_MAX_RECEIVE_COUNT ?? '5');
 const maxBackoffSeconds = Number(process.env.JIRA_SYNC_MAX_BACKOFF_SECONDS ?? '120');
+const createGraceMs = Number(process.env.JIRA_SYNC_CREATE_GRACE_SECONDS ?? '60') * 1000;
 
 // One site per connection for the container's life: field lists and the integration account are cached.
 const sites = new Map<string, SitePort>();
@@ -145,6 +146,7 @@ async function work(event: SQSEvent, context: Context): Promise<SQSBatchResponse
         store,
         lease,
         now: Date.now,
+        createGraceMs,
       });
       report(syncEvent, results);
       await deliveries.remember(delivery);

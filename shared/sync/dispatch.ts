@@ -11,6 +11,7 @@ export interface DispatchContext {
   readonly store: LinkStore;
   readonly lease: Lease;
   readonly now: () => number;
+  readonly createGraceMs?: number;
 }
 
 export type DispatchResult =
@@ -37,7 +38,14 @@ export async function dispatchEvent(event: SyncEvent, ctx: DispatchContext): Pro
     if (flow.source.connection === event.connectionId) sides.push('source');
     if (sides.length === 0) continue;
     const sites = { source: ctx.site(flow.source.connection), target: ctx.site(flow.target.connection) };
-    const reconcileCtx = { flow, sites, store: ctx.store, lease: ctx.lease, now: ctx.now };
+    const reconcileCtx = {
+      flow,
+      sites,
+      store: ctx.store,
+      lease: ctx.lease,
+      now: ctx.now,
+      ...(ctx.createGraceMs === undefined ? {} : { createGraceMs: ctx.createGraceMs }),
+    };
     // On a same-site flow the issue may be either side; a copy is recognised by its target pointer.
     const pointer = sides.includes('target') ? await ctx.store.sourceOfTarget(flow.id, issueId) : undefined;
     if (pointer) {

@@ -28,3 +28,13 @@ export class NoTransitionPath extends AppError {
   readonly code = 'NO_TRANSITION_PATH';
   readonly retryable = false;
 }
+
+/**
+ * A transition Jira had just listed was refused: the issue changed status in between (a person, or the
+ * other side's sync). Retried with the issue's new state; a refusal that persists ends in the DLQ.
+ */
+export class StatusMoved extends AppError {
+  readonly code = 'STATUS_MOVED';
+  readonly retryable = true;
+  readonly retryAfterMs = 1000;
+}

@@ -6,7 +6,7 @@ import type { ConflictRecord, Lease, LinkStore } from '../state/link-store.ts';
 import { type AttachmentAction, planAttachments } from './attachments.ts';
 import { type Json, valueHash } from './canonical.ts';
 import { type CommentAction, type CommentRules, planComments } from './comments.ts';
-import { CreatePending, NoTransitionPath } from './errors.ts';
+import { CreatePending, NoTransitionPath, StatusMoved } from './errors.ts';
 import { decodeField, encodeField } from './field-codec.ts';
 import { type ResolvedField, resolveFields } from './field-map.ts';
 import { type FieldConflict, type FieldInput, type FieldWrite, planFields, type Side } from './merge.ts';
@@ -16,8 +16,11 @@ import { UserMap, userValue } from './user-map.ts';
 
 /** The mapping key of the status pseudo-field in the link's base. */
 const STATUS_KEY = 'status';
-/** How long a create intent is given to become searchable before it is presumed not to have happened. */
-const INTENT_GRACE_MS = 2 * 60_000;
+/**
+ * How long a create intent is given to become searchable before it is presumed not to have happened:
+ * Jira's search index lags writes by seconds, rarely more.
+ */
+export const DEFAULT_CREATE_GRACE_MS = 60_000;
 const MAX_TRANSITION_STEPS = 6;
 
 export interface ReconcileContext {
@@ -26,6 +29,8 @@ export interface ReconcileContext {
   readonly store: LinkStore;
   readonly lease: Lease;
   readonly now: () => number;
+  /** See `DEFAULT_CREATE_GRACE_MS`. */
+  readonly createGraceMs?: number;
 }
 
 export interface ReconcileResult {
@@ -178,7 +183,17 @@ async function moveToStatus(site: SitePort, issueId: string, from: string, to: s
       path?.[0] ??
       graph.get(current)?.find((t) => !graph.has(t.to) && t.to.toLowerCase() !== current.toLowerCase());
     if (!next) break;
-    await site.transition(issueId, next.id);
+    try {
+      await site.transition(issueId, next.id);
+    } catch (error) {
+      // Someone moved the issue since the transitions were listed: try again from its new status.
+      if (error instanceof AppError && error.code === 'JIRA_INVALID_REQUEST') {
+        throw new StatusMoved(`${site.connectionId} issue ${issueId}: status changed during the transition`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
     current = next.to;
   }
   if (current.toLowerCase() === to.toLowerCase()) return MAX_TRANSITION_STEPS;
@@ -210,10 +225,11 @@ async function recoverIntent(
   );
   if (found) return found;
   const waited = ctx.now() - intent.startedAt;
-  if (waited < INTENT_GRACE_MS) {
+  const grace = ctx.createGraceMs ?? DEFAULT_CREATE_GRACE_MS;
+  if (waited < grace) {
     throw new CreatePending(
       `flow ${ctx.flow.id}: a create of the target for source ${link.source.issueId} may still become searchable; retrying later`,
-      INTENT_GRACE_MS - waited,
+      grace - waited,
     );
   }
   return undefined;
@@ -473,9 +489,12 @@ async function onSourceDeleted(ctx: ReconcileContext, known: LinkRecord, writes:
  * comments and attachments, then records the new base. The link's lease is held throughout.
  */
 export async function reconcileSource(
-  ctx: ReconcileContext,
+  context: ReconcileContext,
   sourceIssueId: string,
 ): Promise<ReconcileResult> {
+  // One lease holder per reconcile, even within one invocation: a batch reconciles several issues at once,
+  // and the source's and the target's events of one pair must never run together.
+  const ctx = { ...context, lease: { ...context.lease, owner: `${context.lease.owner}/${randomUUID()}` } };
   const { flow, sites, store, lease } = ctx;
   const writes = noWrites();
   const notes: string[] = [];

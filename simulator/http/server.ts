@@ -162,6 +162,7 @@ export async function handleSiteRequest(
 
   let reply: Reply;
   let operation = `${method} ${path}`;
+  let lostWrite = false;
   try {
     const raw = await readBody(req, site.maxRequestBytes);
     const contentType = req.headers['content-type'];
@@ -213,6 +214,7 @@ export async function handleSiteRequest(
       ...(issueRef === undefined ? {} : { issueId: site.state.findIssue(issueRef)?.id ?? issueRef }),
     });
     if (fault) throw fault;
+    lostWrite = site.faults.loseWriteResponse(match.route.write === true);
     const actor = principal?.user ?? site.state.users.values().next().value;
     if (!actor) throw JiraError.unauthorized();
     reply = await match.route.handler({
@@ -237,6 +239,11 @@ export async function handleSiteRequest(
     }
   }
   site.countRequest(operation, reply.status);
+  if (lostWrite && reply.status < 300) {
+    // The write happened; the caller never hears of it (see `lostWriteResponses`).
+    res.destroy();
+    return;
+  }
   site.contracts.response(exchange, {
     status: reply.status,
     ...(reply.stream

@@ -8,7 +8,8 @@ import type { Site } from '../../simulator/site.ts';
  * A seeded fault campaign over the whole local stack: people work on both sites (requests raised and
  * escalated, edits, comments public and internal, engineering status changes) while the campaign drops,
  * duplicates, reorders and delays webhooks, throws 429 storms, per-issue write limits and 5xx bursts at
- * the worker, and takes SQS and DynamoDB down for a moment. Then the faults stop, a sweep runs (as the
+ * the worker, kills reconciles right after a write landed in Jira (the answer is lost, as when the worker
+ * crashes between steps), and takes SQS and DynamoDB down for a moment. Then the faults stop, a sweep runs (as the
  * schedule would) and the campaign checks that both sides agree per the demo flow, with nothing lost,
  * nothing duplicated and nothing stuck without a reason.
  */
@@ -36,6 +37,10 @@ export interface CampaignResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A comment's text, or a copy of it (an attribution line, then the text). Exact: "eng 3" is not "eng 30". */
+const carries = (commentBody: string, text: string) =>
+  commentBody === text || commentBody.endsWith(`\n${text}`);
+
 const count = (map: Record<string, number>, key: string) => {
   map[key] = (map[key] ?? 0) + 1;
 };
@@ -76,6 +81,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     maxReceiveCount: 30,
     // Retries come back within seconds, so a campaign's convergence is not a wait for long backoffs.
     maxBackoffSeconds: 8,
+    // The simulator's search has no index lag unless a fault adds it: a short grace keeps creates moving.
+    createGraceSeconds: 5,
   });
   const { stack, help, eng } = demo;
   const sqs = new SQSClient({
@@ -152,9 +159,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     } else if (roll < 0.65) {
       site.faults.update({ rateLimit: { perIssueWrite: true, burst: { capacity: 6, refillPerSecond: 15 } } });
       count(faults, 'rate limits');
-    } else if (roll < 0.8) {
+    } else if (roll < 0.75) {
       site.faults.update({ errors: { status: random.chance(0.5) ? 503 : 500, count: random.int(2, 5) } });
       count(faults, '5xx burst');
+    } else if (roll < 0.8) {
+      // The next writes land but their answers are lost: the reconcile dies between two steps, exactly
+      // as a worker crash after a write would leave it (state not saved, Jira already changed).
+      site.faults.update({ lostWriteResponses: { next: random.int(1, 3) } });
+      count(faults, 'worker crash after a write');
     } else if (roll < 0.9) {
       const outage = await stack.sqsOutage();
       await sleep(random.int(200, 800));
@@ -199,7 +211,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
         return copies.length === 1 && request !== undefined && copies[0]?.summary === request.summary;
       }) &&
       [...mustTravel].every(([body, site]) =>
-        [...site.state.issues.values()].some((i) => i.comments.some((c) => c.body.includes(body))),
+        [...site.state.issues.values()].some((i) => i.comments.some((c) => carries(c.body, body))),
       );
     const deadline = Date.now() + (options.settleMs ?? 60_000);
     let swept = Date.now();
@@ -219,7 +231,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           const comments = [...mustTravel]
             .filter(
               ([body, site]) =>
-                ![...site.state.issues.values()].some((i) => i.comments.some((c) => c.body.includes(body))),
+                ![...site.state.issues.values()].some((i) => i.comments.some((c) => carries(c.body, body))),
             )
             .map(([b]) => b);
           log(
@@ -256,13 +268,13 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     }
     for (const [body, site] of mustTravel) {
       const found = [...site.state.issues.values()].flatMap((i) =>
-        i.comments.filter((c) => c.body.includes(body)),
+        i.comments.filter((c) => carries(c.body, body)),
       );
       if (found.length !== 1)
         problems.push(`comment "${body}": ${found.length} copies on ${site.id} (expected 1)`);
     }
     for (const body of mustStay) {
-      if ([...eng.state.issues.values()].some((i) => i.comments.some((c) => c.body.includes(body)))) {
+      if ([...eng.state.issues.values()].some((i) => i.comments.some((c) => carries(c.body, body)))) {
         problems.push(`internal note "${body}" reached engineering`);
       }
     }

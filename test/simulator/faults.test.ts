@@ -22,6 +22,22 @@ describe('faults', () => {
     await receiver.stop();
   });
 
+  describe('lost write responses', () => {
+    it('applies the write but drops the connection before answering, then answers again', async () => {
+      const issue = cloud.as('bob').createIssue({ project: 'ENG', summary: 'before' });
+      cloud.faults.set({ lostWriteResponses: { next: 1 } });
+      const api = client(cloud);
+      const lost = await api('PUT', `/rest/api/2/issue/${issue.key}`, { fields: { summary: 'after' } }).catch(
+        (error: unknown) => error,
+      );
+      expect(lost).toBeInstanceOf(Error);
+      expect([...cloud.state.issues.values()].find((i) => i.key === issue.key)?.summary).toBe('after');
+      const read = await api('GET', `/rest/api/2/issue/${issue.key}`);
+      expect(read.status).toBe(200);
+      expect(cloud.stats().faults.writeResponsesLost).toBe(1);
+    });
+  });
+
   describe('rate limits', () => {
     it('answers a burst over the per-endpoint budget with 429 and Jira headers, then recovers', async () => {
       cloud.faults.set({ rateLimit: { burst: { capacity: 2, refillPerSecond: 1 } } });
