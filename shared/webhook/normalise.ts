@@ -29,23 +29,26 @@ export type Normalised =
   /** A valid Jira event that concerns no issue (project, version, user, sprint …): counted, not queued. */
   | { readonly type: 'no-issue'; readonly webhookEvent: string };
 
-const KIND_BY_EVENT: Readonly<Record<string, SyncEventKind>> = {
-  'jira:issue_created': 'issue_created',
-  'jira:issue_updated': 'issue_updated',
-  'jira:issue_deleted': 'issue_deleted',
-  comment_created: 'comment_created',
-  comment_updated: 'comment_updated',
-  comment_deleted: 'comment_deleted',
-  attachment_created: 'attachment_created',
-  attachment_deleted: 'attachment_deleted',
-  issuelink_created: 'issuelink_created',
-  issuelink_deleted: 'issuelink_deleted',
-  worklog_created: 'worklog_created',
-  worklog_updated: 'worklog_updated',
-  worklog_deleted: 'worklog_deleted',
-  issue_property_set: 'issue_property_set',
-  issue_property_deleted: 'issue_property_deleted',
-};
+// A Map, not an object: `webhookEvent` is untrusted, and `toString` or `__proto__` must not find anything.
+const KIND_BY_EVENT: ReadonlyMap<string, SyncEventKind> = new Map<string, SyncEventKind>(
+  Object.entries({
+    'jira:issue_created': 'issue_created',
+    'jira:issue_updated': 'issue_updated',
+    'jira:issue_deleted': 'issue_deleted',
+    comment_created: 'comment_created',
+    comment_updated: 'comment_updated',
+    comment_deleted: 'comment_deleted',
+    attachment_created: 'attachment_created',
+    attachment_deleted: 'attachment_deleted',
+    issuelink_created: 'issuelink_created',
+    issuelink_deleted: 'issuelink_deleted',
+    worklog_created: 'worklog_created',
+    worklog_updated: 'worklog_updated',
+    worklog_deleted: 'worklog_deleted',
+    issue_property_set: 'issue_property_set',
+    issue_property_deleted: 'issue_property_deleted',
+  }),
+);
 
 const WEBHOOK_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 const MAX_CHANGED_FIELDS = 50;
@@ -174,7 +177,7 @@ function fromJiraWebhook(payload: JiraWebhook, meta: DeliveryMeta): Normalised {
     }
     return { type: 'no-issue', webhookEvent: payload.webhookEvent };
   }
-  const kind = KIND_BY_EVENT[payload.webhookEvent] ?? 'other';
+  const kind = KIND_BY_EVENT.get(payload.webhookEvent) ?? 'other';
   const actor = actorOf(payload);
   const fields = changedFields(payload);
   const shared = base(meta);

@@ -5,7 +5,11 @@ import { createHash, createHmac, getHashes, timingSafeEqual } from 'node:crypto'
  * read from the header (Atlassian sends sha256 today) but only from this allow-list, so a caller cannot
  * downgrade us to something weak or make us call an unknown digest.
  */
-const HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
+const HEX_LENGTH: ReadonlyMap<string, number> = new Map([
+  ['sha256', 64],
+  ['sha384', 96],
+  ['sha512', 128],
+]);
 const available = new Set(getHashes());
 
 export type SignatureCheck =
@@ -22,7 +26,7 @@ export function parseSignatureHeader(
   const match = /^([A-Za-z0-9-]{1,20})=([0-9A-Fa-f]+)$/.exec(header.trim());
   if (!match?.[1] || !match[2]) return { ok: false, reason: 'malformed-signature' };
   const method = match[1].toLowerCase();
-  const expectedLength = HEX_LENGTH[method];
+  const expectedLength = HEX_LENGTH.get(method);
   if (expectedLength === undefined || !available.has(method))
     return { ok: false, reason: 'unsupported-method' };
   if (match[2].length !== expectedLength) return { ok: false, reason: 'malformed-signature' };

@@ -224,3 +224,18 @@ describe('body parsing', () => {
     }
   });
 });
+
+describe('untrusted event names', () => {
+  it.each(['toString', '__proto__', 'constructor', 'hasOwnProperty'])(
+    'maps %s to "other", never to a prototype member',
+    (name) => {
+      const result = normalise(
+        { webhookEvent: name, issue: { id: '10002', key: 'ENG-2' } },
+        { connectionId: 'acme', headers: {}, body: new Uint8Array([1]), receivedAt: 1 },
+      );
+      expect(result.type === 'events' && result.events[0]?.kind).toBe('other');
+      if (result.type === 'events')
+        for (const e of result.events) expect(syncEventSchema.parse(e)).toEqual(e);
+    },
+  );
+});

@@ -99,3 +99,12 @@ describe('token comparison', () => {
     expect(tokensEqual('', 'a')).toBe(false);
   });
 });
+
+describe('untrusted signature methods', () => {
+  it.each(['constructor', 'toString', 'valueOf'])('refuses %s as a method', (method) => {
+    expect(verifySignature(`${method}=${'a'.repeat(64)}`, new Uint8Array([1]), ['s'])).toEqual({
+      ok: false,
+      reason: 'unsupported-method',
+    });
+  });
+});
