@@ -42,9 +42,11 @@ export class UserMap {
     if (this.cache.has(cacheKey)) return this.cache.get(cacheKey);
     let found: string | undefined;
     for (const strategy of this.flow.users.match) {
-      if (strategy === 'table')
-        found = to === 'target' ? this.flow.users.table[user.id] : this.reverseTable[user.id];
-      else if (
+      if (strategy === 'table') {
+        // Own keys only: a username such as `constructor` must not find Object.prototype's.
+        const table = to === 'target' ? this.flow.users.table : this.reverseTable;
+        found = Object.hasOwn(table, user.id) ? table[user.id] : undefined;
+      } else if (
         strategy === 'accountId' &&
         this.sites.source.flavor === 'cloud' &&
         this.sites.target.flavor === 'cloud'

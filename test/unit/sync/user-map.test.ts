@@ -36,6 +36,12 @@ describe('user mapping', () => {
     expect(await map.map({ id: 'achen' }, 'source')).toBe('712020:alice');
   });
 
+  it('never finds Object.prototype members for odd usernames', async () => {
+    const map = new UserMap(flow({ match: ['table'] }), sites());
+    expect(await map.map({ id: 'constructor' }, 'target')).toBeUndefined();
+    expect(await map.map({ id: 'toString' }, 'source')).toBeUndefined();
+  });
+
   it('finds people by e-mail across Cloud and Data Center', async () => {
     const map = new UserMap(flow({}), sites());
     expect(await map.map({ id: '712020:bob', email: 'bob@acme.example' }, 'target')).toBe('bmartins');
