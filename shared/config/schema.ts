@@ -103,6 +103,25 @@ export const integrationAccountSchema = z
   })
   .describe('The account jira-sync writes as; webhooks it caused are dropped at ingest (loop prevention)');
 
+export const rateLimitSchema = z
+  .strictObject({
+    requestsPerSecond: z
+      .number()
+      .positive()
+      .max(1000)
+      .default(10)
+      .describe('Calls per second to this site, per worker container, all endpoints together (default 10)'),
+    burst: z
+      .int()
+      .min(1)
+      .max(2000)
+      .default(20)
+      .describe('Calls allowed at once after a quiet period (default 20)'),
+  })
+  .describe(
+    "Client-side pacing of jira-sync's calls to this site, per worker container (each concurrent container paces on its own). Endpoints that answer 429 jira-burst-based are paced further on their own, learnt at run time. Default 10/s with bursts of 20.",
+  );
+
 export const connectionSchema = z
   .strictObject({
     id: connectionIdSchema,
@@ -114,6 +133,7 @@ export const connectionSchema = z
     webhook: webhookSchema,
     serviceManagement: z.boolean().default(false).describe('Whether the site runs Jira Service Management'),
     integrationAccount: integrationAccountSchema.optional(),
+    rateLimit: rateLimitSchema.optional(),
   })
   .superRefine((c, ctx) => {
     if (c.flavor === 'datacenter' && c.auth.type === 'oauth') {

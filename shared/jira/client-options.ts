@@ -20,7 +20,7 @@ export interface JiraClientOptions {
   readonly maxRetryWaitMs?: number;
   /** Backoff when Jira gives no delay (default base 500 ms, cap 8 s, full jitter). */
   readonly backoff?: BackoffOptions;
-  /** Client-side pacing per connection and container (default 10/s, bursts of 20). */
+  /** Client-side pacing per connection and container; overrides the connection's `rateLimit` (default 10/s, bursts of 20). */
   readonly rate?: TokenBucketOptions;
   /** OAuth refresh timing (see `oauthAuth`). */
   readonly oauth?: { readonly refreshSkewMs?: number; readonly settleMs?: number };

@@ -5,6 +5,7 @@ import { oauthAuth } from './auth/oauth-auth.ts';
 import { secretsManagerSecretStore } from './auth/secret-store.ts';
 import type { JiraClient } from './client.ts';
 import { CLIENT_DEFAULTS as DEFAULTS, type JiraClientOptions } from './client-options.ts';
+import { EndpointPacer } from './endpoint-pacer.ts';
 import {
   type JiraCallContext,
   JiraNetworkError,
@@ -24,7 +25,7 @@ import {
   queryString,
 } from './request.ts';
 import { type AttemptBody, bodyEncoder } from './request-body.ts';
-import { type Clock, systemClock, TokenBucket } from './token-bucket.ts';
+import { type Clock, systemClock, TokenBucket, type TokenBucketOptions } from './token-bucket.ts';
 import { USER_AGENT } from './user-agent.ts';
 
 /**
@@ -41,6 +42,7 @@ export class HttpJiraClient implements JiraClient {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly bucket: TokenBucket;
+  private readonly pacer: EndpointPacer;
   private readonly gates = new RateGates();
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
@@ -62,7 +64,9 @@ export class HttpJiraClient implements JiraClient {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULTS.maxAttempts);
     this.maxRetryWaitMs = options.maxRetryWaitMs ?? DEFAULTS.maxRetryWaitMs;
     this.backoff = options.backoff ?? DEFAULTS.backoff;
-    this.bucket = new TokenBucket(options.rate ?? DEFAULTS.rate, this.clock);
+    const rate = options.rate ?? connectionRate(connection) ?? DEFAULTS.rate;
+    this.bucket = new TokenBucket(rate, this.clock);
+    this.pacer = new EndpointPacer({ ceilingPerSecond: rate.ratePerSecond }, this.clock);
     const store =
       options.secrets ?? secretsManagerSecretStore({ ttlMs: options.secretTtlMs ?? DEFAULTS.secretTtlMs });
     this.auth =
@@ -106,6 +110,8 @@ export class HttpJiraClient implements JiraClient {
     };
     for (;;) {
       await this.waitForGates(state);
+      const paced = this.pacer.reserve(request.operation);
+      if (paced > 0) await this.clock.sleep(paced);
       await this.bucket.take();
       const auth = await this.auth.current();
       const answer = await this.fetchOnce(request, auth, encoder.next(), state);
@@ -221,7 +227,9 @@ export class HttpJiraClient implements JiraClient {
       const delayMs = advice.delayMs ?? fullJitterBackoff(state.attempt, this.backoff, this.random);
       state.rateLimit = { delayMs, scope: advice.scope, reason: advice.reason };
       // Every call to the same scope (issue, endpoint or connection) now waits, not only this one.
-      this.gates.pause(advice.scope, state.gate, this.clock.now() + delayMs);
+      const until = this.clock.now() + delayMs;
+      this.gates.pause(advice.scope, state.gate, until);
+      if (advice.scope === 'endpoint') this.pacer.limited(request.operation, until);
       if (state.attempt + 1 >= this.maxAttempts || !state.replayable) return false;
       if (state.waitedMs + delayMs > this.maxRetryWaitMs) return false;
       state.attempt += 1;
@@ -265,4 +273,10 @@ export class HttpJiraClient implements JiraClient {
     }
     return parsed.data;
   }
+}
+
+/** The connection's `rateLimit` from the config, in the token bucket's terms. */
+function connectionRate(connection: Connection): TokenBucketOptions | undefined {
+  const limit = connection.rateLimit;
+  return limit && { ratePerSecond: limit.requestsPerSecond, burst: limit.burst };
 }

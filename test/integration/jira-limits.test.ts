@@ -224,6 +224,28 @@ describe('what a rate limit pauses', () => {
   });
 });
 
+describe('learning an endpoint budget', () => {
+  it('after a jira-burst-based 429, paces that endpoint below the rate it was getting, and no other', async () => {
+    jira.once('GET', '/rest/api/2/issue/ENG-5', {
+      status: 429,
+      headers: { 'retry-after': '1', 'ratelimit-reason': 'jira-burst-based' },
+    });
+    jira.on('GET', /^\/rest\/api\/2\/issue\/ENG-\d+$/, { status: 200, json: anIssue('ENG-1') });
+    jira.on('PUT', /^\/rest\/api\/2\/issue\/ENG-\d+$/, { status: 204 });
+    const { client: c, clock } = client();
+
+    for (let i = 1; i <= 5; i++) await getIssue(c, `ENG-${i}`);
+    // Five calls in the last two seconds, 85 % kept: 2.125/s, a call every 471 ms after the pause; PUTs unpaced.
+    for (let i = 6; i <= 8; i++) await getIssue(c, `ENG-${i}`);
+    await editIssue(c, 'ENG-1', { fields: { summary: 'a' } });
+    await editIssue(c, 'ENG-2', { fields: { summary: 'b' } });
+
+    // (the rate grows back by 1 % a second meanwhile)
+    expect(clock.sleeps).toEqual([1000, 471, 466, 464]);
+    expect(jira.requests).toHaveLength(11);
+  });
+});
+
 describe('client-side pacing', () => {
   it('keeps each connection under its rate with a token bucket', async () => {
     jira.on('GET', '/rest/api/2/myself', { status: 200, json: me });

@@ -51,6 +51,21 @@ describe('config loader', () => {
     );
   });
 
+  it('takes a per-connection rate limit, filling the burst, and names a bad one', () => {
+    const paced = valid.replace(
+      '    serviceManagement: true\n',
+      '    serviceManagement: true\n    rateLimit: { requestsPerSecond: 4 }\n',
+    );
+    expect(parseConfigText(paced, 'jira-sync.config.yaml').connections[0]?.rateLimit).toEqual({
+      requestsPerSecond: 4,
+      burst: 20,
+    });
+    const error = problemsOf(paced.replace('requestsPerSecond: 4', 'requestsPerSecond: 0'));
+    expect(error.problems).toEqual([
+      expect.objectContaining({ path: 'connections[0].rateLimit.requestsPerSecond', line: 9 }),
+    ]);
+  });
+
   it('reports a missing key at its parent line', () => {
     const error = problemsOf(valid.replace('    flavor: datacenter\n', ''));
     expect(error.problems[0]).toMatchObject({ path: 'connections[1].flavor', line: 10 });

@@ -1,0 +1,132 @@
+import type { Clock } from './token-bucket.ts';
+
+export interface EndpointPacerOptions {
+  /** The connection's own rate: an endpoint paced back up to it needs no pacing of its own. */
+  readonly ceilingPerSecond: number;
+  /** Share of the rate kept after a burst-limit 429 (default 0.85). */
+  readonly decrease?: number;
+  /** Growth per second without a 429, as a share of the rate set by the last decrease (default 0.01). */
+  readonly increasePerSecond?: number;
+  /** Lowest rate an endpoint is paced to (default 0.5/s). */
+  readonly floorPerSecond?: number;
+}
+
+interface Paced {
+  /** Rate right after the last decrease, and when that was. */
+  readonly baseRate: number;
+  readonly decreasedAt: number;
+  /** A 429 before this instant answers a call sent before the decrease took effect: not counted again. */
+  readonly settledAt: number;
+  tokens: number;
+  updatedAt: number;
+}
+
+/** Only the sends of the last WINDOW_MS tell the rate an endpoint was getting when it was limited. */
+const WINDOW_MS = 2_000;
+const MIN_CALLS_TO_LEARN = 3;
+
+/**
+ * Learns each endpoint's budget from Jira's burst-limit 429s (`jira-burst-based`: per tenant, endpoint and
+ * method, with no published figures) and paces calls to that endpoint under it: additive increase,
+ * multiplicative decrease, as TCP does. The connection's token bucket alone cannot do this, because its
+ * budget covers every endpoint together: a burst on one endpoint passes it while Jira refuses it, and
+ * the calls a 429 held back would all go again at once when the pause ends. Until an endpoint has been
+ * limited it is not paced at all, so nothing is slowed down on a site that never limits.
+ */
+export class EndpointPacer {
+  private readonly paced = new Map<string, Paced>();
+  private readonly sends = new Map<string, number[]>();
+  private readonly decrease: number;
+  private readonly increasePerSecond: number;
+  private readonly floor: number;
+
+  constructor(
+    private readonly options: EndpointPacerOptions,
+    private readonly clock: Clock,
+  ) {
+    this.decrease = options.decrease ?? 0.85;
+    this.increasePerSecond = options.increasePerSecond ?? 0.01;
+    this.floor = options.floorPerSecond ?? 0.5;
+  }
+
+  /** Reserves the endpoint's next slot; how long to wait for it (ms). Unpaced endpoints never wait. */
+  reserve(endpoint: string): number {
+    const now = this.clock.now();
+    const wait = this.waitFor(endpoint, now);
+    this.noteSend(endpoint, now + wait);
+    return wait;
+  }
+
+  private waitFor(endpoint: string, now: number): number {
+    const p = this.paced.get(endpoint);
+    if (!p) return 0;
+    const rate = this.rateOf(p, now);
+    if (rate >= this.options.ceilingPerSecond) {
+      this.paced.delete(endpoint);
+      return 0;
+    }
+    // One token at most: no bursts on an endpoint that has been limited.
+    this.refill(p, now, rate);
+    p.tokens -= 1;
+    const deficit = p.tokens >= 0 ? 0 : (-p.tokens / rate) * 1000;
+    return Math.ceil(Math.max(0, p.updatedAt - now) + deficit);
+  }
+
+  /** A burst-limit 429 on the endpoint, whose calls Jira holds back until `pausedUntil`. */
+  limited(endpoint: string, pausedUntil: number): void {
+    const now = this.clock.now();
+    const p = this.paced.get(endpoint);
+    if (p && now < p.settledAt) return;
+    const observed = this.observed(endpoint, now);
+    // The endpoint's budget is the tenant's, which other apps share: a 429 after a call or two of ours
+    // says nothing about our rate, and the pause it brought is all we can do about it.
+    if (!p && observed * (WINDOW_MS / 1000) < MIN_CALLS_TO_LEARN) return;
+    const current = p ? this.rateOf(p, now) : this.options.ceilingPerSecond;
+    const rate = Math.max(this.floor, Math.min(current, observed) * this.decrease);
+    const resumeAt = Math.max(now, pausedUntil);
+    this.paced.set(endpoint, {
+      baseRate: rate,
+      decreasedAt: resumeAt,
+      // Calls already sent (or reserved) at the old rate may still be refused; the first one after the
+      // pause plus one slot at the new rate is the earliest 429 that says the new rate is too high.
+      settledAt: resumeAt + 1000 / rate,
+      tokens: 1,
+      updatedAt: resumeAt,
+    });
+  }
+
+  /** The rate an endpoint is paced to now, or undefined when it is not paced. */
+  rate(endpoint: string): number | undefined {
+    const p = this.paced.get(endpoint);
+    return p ? this.rateOf(p, this.clock.now()) : undefined;
+  }
+
+  private rateOf(p: Paced, now: number): number {
+    const seconds = Math.max(0, now - p.decreasedAt) / 1000;
+    return p.baseRate * (1 + this.increasePerSecond * seconds);
+  }
+
+  private refill(p: Paced, now: number, rate: number): void {
+    const elapsed = Math.max(0, now - p.updatedAt) / 1000;
+    p.tokens = Math.min(1, p.tokens + elapsed * rate);
+    p.updatedAt = Math.max(p.updatedAt, now);
+  }
+
+  /** Remembers when a call goes (its reserved slot, which may lie ahead), forgetting the old ones. */
+  private noteSend(endpoint: string, at: number): void {
+    let times = this.sends.get(endpoint);
+    if (!times) {
+      times = [];
+      this.sends.set(endpoint, times);
+    }
+    times.push(at);
+    const horizon = this.clock.now() - WINDOW_MS;
+    while (times.length > 0 && (times[0] ?? horizon) <= horizon) times.shift();
+  }
+
+  /** Calls per second the endpoint was sent over the last window. */
+  private observed(endpoint: string, now: number): number {
+    const times = (this.sends.get(endpoint) ?? []).filter((t) => t > now - WINDOW_MS && t <= now);
+    return times.length / (WINDOW_MS / 1000);
+  }
+}
