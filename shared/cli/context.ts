@@ -8,6 +8,7 @@ import { type JiraClient, type JiraClientOptions, jiraClients } from '../jira/cl
 import { CliFailure, type GlobalOptions } from './args.ts';
 import type { Output } from './output.ts';
 import { type QueuePort, sqsQueuePort } from './queue.ts';
+import { defaultQueueAgePort, type QueueAgePort } from './queue-age.ts';
 import { dynamoStatePort, type StatePort } from './state.ts';
 import type { Deployment } from './target.ts';
 
@@ -27,6 +28,8 @@ export interface CliContext {
   /** Reads secrets (webhook secrets for doctor and webhooks); every value read is redacted from output. */
   readonly secrets: SecretStore;
   readonly queue: QueuePort;
+  /** The main queue's oldest message age: fauxqs inspection (--local) or CloudWatch (--stack). */
+  readonly queueAge: QueueAgePort;
   state(tableName: string): StatePort;
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -45,6 +48,7 @@ export interface CliDeps {
   readonly jiraOptions?: JiraClientOptions;
   readonly secrets?: SecretStore;
   readonly queue?: QueuePort;
+  readonly queueAge?: QueueAgePort;
   readonly state?: (tableName: string) => StatePort;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -102,6 +106,7 @@ export function createContext(global: GlobalOptions, deps: CliDeps): CliContext 
     global,
     secrets,
     queue: deps.queue ?? sqsQueuePort(),
+    queueAge: deps.queueAge ?? defaultQueueAgePort({ fetch: deps.fetch ?? fetch, now: deps.now ?? Date.now }),
     state: deps.state ?? dynamoStatePort,
     now: deps.now ?? Date.now,
     sleep,

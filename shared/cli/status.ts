@@ -2,8 +2,9 @@ import type { Config } from '../config/schema.ts';
 import { type Command, TARGET_HELP } from './command.ts';
 import type { CliContext } from './context.ts';
 import { peekDlq } from './dlq.ts';
-import { formatAge, paint } from './output.ts';
+import { formatAge, type Paint, paint } from './output.ts';
 import type { QueueDepth } from './queue.ts';
+import { METRIC_WINDOW_MS, type OldestMessage, readOldestMessage } from './queue-age.ts';
 import type { BackfillProgress, ConflictEntry } from './state.ts';
 
 export interface FlowStatus {
@@ -17,7 +18,7 @@ export interface FlowStatus {
 
 export interface StatusReport {
   readonly deployment: { readonly kind: string; readonly name: string; readonly region: string };
-  readonly queue: QueueDepth;
+  readonly queue: QueueDepth & { readonly oldestMessage: OldestMessage };
   readonly deadLetterQueue: {
     readonly total: number;
     readonly oldestFailedAt: string | undefined;
@@ -31,9 +32,10 @@ const DAY_MS = 24 * 3_600_000;
 export async function collectStatus(ctx: CliContext, config: Config | undefined): Promise<StatusReport> {
   const deployment = await ctx.deployment();
   const state = ctx.state(deployment.stateTable);
-  const [queue, dlqDepth] = await Promise.all([
+  const [queue, dlqDepth, oldestMessage] = await Promise.all([
     ctx.queue.depth(deployment.queueUrl),
     ctx.queue.depth(deployment.dlqUrl),
+    readOldestMessage(ctx.queueAge, deployment),
   ]);
   const peeked = await peekDlq(ctx.queue, deployment.dlqUrl, config, 500);
   await peeked.release();
@@ -67,7 +69,7 @@ export async function collectStatus(ctx: CliContext, config: Config | undefined)
   );
   return {
     deployment: { kind: deployment.kind, name: deployment.name, region: deployment.region },
-    queue,
+    queue: { ...queue, oldestMessage },
     deadLetterQueue: {
       total: Math.max(dlqDepth.visible + dlqDepth.inFlight, letters.length),
       oldestFailedAt: oldest,
@@ -85,10 +87,7 @@ export function renderStatus(ctx: Pick<CliContext, 'out' | 'now'>, report: Statu
   ctx.out.line(p.bold(`Deployment ${d.name} (${d.kind}, ${d.region})`));
   const q = report.queue;
   ctx.out.line(
-    `  queue         ${q.visible} waiting, ${q.inFlight} in flight, ${q.delayed} delayed` +
-      p.dim(
-        '  (oldest message age: the CloudWatch metric ApproximateAgeOfOldestMessage; SQS has no such attribute)',
-      ),
+    `  queue         ${q.visible} waiting, ${q.inFlight} in flight, ${q.delayed} delayed, ${oldestText(q.oldestMessage, p, ago)}`,
   );
   const dlq = report.deadLetterQueue;
   const codes = Object.entries(dlq.byCode)
@@ -124,13 +123,29 @@ export function renderStatus(ctx: Pick<CliContext, 'out' | 'now'>, report: Statu
   }
 }
 
+function oldestText(oldest: OldestMessage, p: Paint, ago: (ms: number) => string): string {
+  if ('unavailable' in oldest) return p.dim(`oldest: unknown (${oldest.unavailable})`);
+  if (oldest.ageSeconds === null) {
+    return oldest.reason === 'empty'
+      ? 'oldest: none (no messages)'
+      : p.dim(
+          `oldest: no CloudWatch datapoint in the last ${METRIC_WINDOW_MS / 60_000} min (queue idle, or the metric not published yet)`,
+        );
+  }
+  const age = `oldest ${formatAge(oldest.ageSeconds * 1000)}`;
+  if (oldest.source !== 'cloudwatch') return age;
+  return `${age}${p.dim(` (CloudWatch${oldest.asOf ? `, as of ${ago(Date.parse(oldest.asOf))}` : ''})`)}`;
+}
+
 export const statusCommand: Command = {
   words: ['status'],
-  summary: 'queue depth, dead letters, and per flow: last sweep, conflicts, failures, backfill',
+  summary:
+    'queue depth and oldest message age, dead letters, and per flow: last sweep, conflicts, failures, backfill',
   usage: '(--local | --stack <name> --region <r>) [--json]',
   optionHelp: TARGET_HELP,
   details: [
     'Reads the queues and the state table; changes nothing. Dead-lettered messages are attributed to the flows their connection takes part in. Conflicts are those the engine settled in the last 24 hours (kept 30 days in the state table).',
+    'Oldest message age of the main queue (in flight and delayed messages included): on a deployed stack the newest datapoint of the CloudWatch metric ApproximateAgeOfOldestMessage in the last 15 minutes (needs cloudwatch:GetMetricData; it lags by a few minutes); on the local stack read from fauxqs without receiving. When it cannot be read, status says why and shows the rest.',
   ],
   options: {},
   async run(ctx) {

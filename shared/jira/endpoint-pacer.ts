@@ -3,7 +3,7 @@ import type { Clock } from './token-bucket.ts';
 export interface EndpointPacerOptions {
   /** The connection's own rate: an endpoint paced back up to it needs no pacing of its own. */
   readonly ceilingPerSecond: number;
-  /** Share of the rate kept after a burst-limit 429 (default 0.85). */
+  /** Share of the rate kept after a burst-limit 429 (default 0.7). */
   readonly decrease?: number;
   /** Growth per second without a 429, as a share of the rate set by the last decrease (default 0.01). */
   readonly increasePerSecond?: number;
@@ -35,6 +35,8 @@ const MIN_CALLS_TO_LEARN = 3;
  */
 export class EndpointPacer {
   private readonly paced = new Map<string, Paced>();
+  /** Per endpoint, how many decreases so far: a slot reserved before one was planned at a stale rate. */
+  private readonly decreases = new Map<string, number>();
   private readonly sends = new Map<string, number[]>();
   private readonly decrease: number;
   private readonly increasePerSecond: number;
@@ -44,7 +46,7 @@ export class EndpointPacer {
     private readonly options: EndpointPacerOptions,
     private readonly clock: Clock,
   ) {
-    this.decrease = options.decrease ?? 0.85;
+    this.decrease = options.decrease ?? 0.7;
     this.increasePerSecond = options.increasePerSecond ?? 0.01;
     this.floor = options.floorPerSecond ?? 0.5;
   }
@@ -84,6 +86,7 @@ export class EndpointPacer {
     const current = p ? this.rateOf(p, now) : this.options.ceilingPerSecond;
     const rate = Math.max(this.floor, Math.min(current, observed) * this.decrease);
     const resumeAt = Math.max(now, pausedUntil);
+    this.decreases.set(endpoint, this.epoch(endpoint) + 1);
     this.paced.set(endpoint, {
       baseRate: rate,
       decreasedAt: resumeAt,
@@ -93,6 +96,14 @@ export class EndpointPacer {
       tokens: 1,
       updatedAt: resumeAt,
     });
+  }
+
+  /**
+   * Changes each time the endpoint's rate is decreased. A caller that waited for a slot compares it with
+   * the value before it reserved: if it changed, the slot belongs to the old rate and it reserves again.
+   */
+  epoch(endpoint: string): number {
+    return this.decreases.get(endpoint) ?? 0;
   }
 
   /** The rate an endpoint is paced to now, or undefined when it is not paced. */

@@ -109,10 +109,7 @@ export class HttpJiraClient implements JiraClient {
       recovered: false,
     };
     for (;;) {
-      await this.waitForGates(state);
-      const paced = this.pacer.reserve(request.operation);
-      if (paced > 0) await this.clock.sleep(paced);
-      await this.bucket.take();
+      if (!(await this.pace(state, request.operation))) continue;
       const auth = await this.auth.current();
       const answer = await this.fetchOnce(request, auth, encoder.next(), state);
       if (answer === 'retry') continue;
@@ -120,6 +117,21 @@ export class HttpJiraClient implements JiraClient {
       if (await this.shouldRetry(request, answer, auth, state)) continue;
       throw await failureOf(this, request, answer, state);
     }
+  }
+
+  /**
+   * Waits for the call's turn: pauses learnt from 429s, the endpoint's learnt rate, the connection's
+   * bucket. False when a 429 changed the picture while it waited: a slot planned before that 429 would
+   * go out during the new pause or at the old rate, so the caller starts over.
+   */
+  private async pace(state: Attempt, endpoint: string): Promise<boolean> {
+    await this.waitForGates(state);
+    const epoch = this.pacer.epoch(endpoint);
+    const wait = this.pacer.reserve(endpoint);
+    if (wait > 0) await this.clock.sleep(wait);
+    await this.bucket.take();
+    const now = this.clock.now();
+    return this.pacer.epoch(endpoint) === epoch && this.gates.pausedUntil(state.gate, now).until <= now;
   }
 
   /** Waits out pauses learnt from earlier 429s, or fails at once when they outlast the call's budget. */

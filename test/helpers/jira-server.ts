@@ -20,6 +20,8 @@ export interface RecordedRequest {
   readonly json?: unknown;
   /** Parsed when the body is multipart/form-data. */
   readonly form?: FormData;
+  /** Date.now() when the request arrived. */
+  readonly receivedAt: number;
 }
 
 export interface Canned {
@@ -68,6 +70,7 @@ async function readAll(req: IncomingMessage): Promise<Buffer> {
 }
 
 async function record(req: IncomingMessage, base: string): Promise<RecordedRequest> {
+  const receivedAt = Date.now();
   const body = await readAll(req);
   const url = new URL(req.url ?? '/', base);
   const headers: Record<string, string> = {};
@@ -91,6 +94,7 @@ async function record(req: IncomingMessage, base: string): Promise<RecordedReque
     query: url.searchParams,
     headers,
     body,
+    receivedAt,
     ...(json === undefined ? {} : { json }),
     ...(form === undefined ? {} : { form }),
   };

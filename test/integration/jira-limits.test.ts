@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JiraClientOptions } from '../../shared/jira/client.ts';
 import { createIssue, editIssue, getIssue } from '../../shared/jira/platform/issues.ts';
 import { getMyself } from '../../shared/jira/platform/server.ts';
+import { systemClock } from '../../shared/jira/token-bucket.ts';
 import { FakeClock, testClient, testConnection } from '../helpers/jira-client.ts';
 import { CLOUD_CREDENTIALS } from '../helpers/jira-fixture.ts';
 import { MemorySecretStore } from '../helpers/jira-secrets.ts';
@@ -235,14 +236,37 @@ describe('learning an endpoint budget', () => {
     const { client: c, clock } = client();
 
     for (let i = 1; i <= 5; i++) await getIssue(c, `ENG-${i}`);
-    // Five calls in the last two seconds, 85 % kept: 2.125/s, a call every 471 ms after the pause; PUTs unpaced.
+    // Five calls in the last two seconds, 70 % kept: 1.75/s, a call every 572 ms after the pause; PUTs unpaced.
     for (let i = 6; i <= 8; i++) await getIssue(c, `ENG-${i}`);
     await editIssue(c, 'ENG-1', { fields: { summary: 'a' } });
     await editIssue(c, 'ENG-2', { fields: { summary: 'b' } });
 
     // (the rate grows back by 1 % a second meanwhile)
-    expect(clock.sleeps).toEqual([1000, 471, 466, 464]);
+    expect(clock.sleeps).toEqual([1000, 572, 565, 562]);
     expect(jira.requests).toHaveLength(11);
+  });
+
+  it('sends no call planned before a 429 during its pause: waiting calls take new slots', async () => {
+    const limit = { status: 429, headers: { 'retry-after': '1', 'ratelimit-reason': 'jira-burst-based' } };
+    jira.once('GET', '/rest/api/2/issue/ENG-5', limit);
+    jira.once('GET', '/rest/api/2/issue/ENG-6', limit);
+    jira.on('GET', /^\/rest\/api\/2\/issue\/ENG-\d+$/, { status: 200, json: anIssue('ENG-1') });
+    // The real clock: calls must wait for each other.
+    const { client: c } = client({ clock: systemClock });
+    for (let i = 1; i <= 5; i++) await getIssue(c, `ENG-${i}`);
+    const sent: number[] = [];
+    const before = jira.requests.length;
+
+    // ENG-6 goes first and is refused; ENG-7 and ENG-8 had slots ~0.6 and ~1.1 s later at the learnt rate.
+    await Promise.all(['ENG-6', 'ENG-7', 'ENG-8'].map((key) => getIssue(c, key)));
+
+    const calls = jira.requests.slice(before).map((r) => r.path.split('/').pop());
+    const refusedAt = jira.requests[before]?.receivedAt ?? 0;
+    for (const r of jira.requests.slice(before + 1)) sent.push(r.receivedAt - refusedAt);
+    expect(calls[0]).toBe('ENG-6');
+    expect(calls.slice(1).sort()).toEqual(['ENG-6', 'ENG-7', 'ENG-8']);
+    // Nothing reached Jira during the second's pause the 429 asked for.
+    expect(Math.min(...sent)).toBeGreaterThanOrEqual(990);
   });
 });
 

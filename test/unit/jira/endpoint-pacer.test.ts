@@ -29,10 +29,10 @@ describe('EndpointPacer', () => {
 
     pacer.limited('getIssue', clock.time + 1000);
 
-    // 4/s observed over the last two seconds, kept at 85 %: one call every 295 ms once the pause ends.
-    expect(pacer.rate('getIssue')).toBeCloseTo(3.4);
+    // 4/s observed over the last two seconds, kept at 70 %: one call every 357 ms once the pause ends.
+    expect(pacer.rate('getIssue')).toBeCloseTo(2.8);
     expect([pacer.reserve('getIssue'), pacer.reserve('getIssue'), pacer.reserve('getIssue')]).toEqual([
-      1000, 1295, 1589,
+      1000, 1358, 1715,
     ]);
     expect(pacer.reserve('editIssue')).toBe(0);
   });
@@ -45,14 +45,16 @@ describe('EndpointPacer', () => {
 
     pacer.limited('getIssue', clock.time + 1000);
     pacer.limited('getIssue', clock.time + 1000);
-    expect(pacer.rate('getIssue')).toBeCloseTo(3.4);
+    expect(pacer.rate('getIssue')).toBeCloseTo(2.8);
+    expect(pacer.epoch('getIssue')).toBe(1);
 
     clock.time += 1000;
-    sendOverASecond(pacer, clock, 'getIssue', 3);
+    sendOverASecond(pacer, clock, 'getIssue', 2);
     clock.time += 1000;
     pacer.limited('getIssue', clock.time + 1000);
 
-    expect(pacer.rate('getIssue')).toBeLessThan(3.4 * 0.9);
+    expect(pacer.rate('getIssue')).toBeLessThan(2.8 * 0.9);
+    expect(pacer.epoch('getIssue')).toBe(2);
   });
 
   it('grows the rate back while Jira stops limiting, and stops pacing at the connection rate', () => {
@@ -63,7 +65,7 @@ describe('EndpointPacer', () => {
     pacer.limited('getIssue', clock.time);
 
     clock.time += 2000;
-    expect(pacer.rate('getIssue')).toBeCloseTo(3.4 * 1.2);
+    expect(pacer.rate('getIssue')).toBeCloseTo(2.8 * 1.2);
     clock.time += 8000;
     expect(pacer.reserve('getIssue')).toBe(0);
     expect(pacer.rate('getIssue')).toBeUndefined();
