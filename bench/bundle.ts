@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { loadConfigSource } from '../shared/config/load.ts';
 import { CONFIG_FILE, OUT_DIR } from './local-stack.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 export const ENTRIES = {
   ingest: fileURLToPath(new URL('../functions/webhook-ingest/handler.ts', import.meta.url)),
@@ -38,12 +38,12 @@ export interface BundleResult {
 const REQUIRE_BANNER =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
-async function bundle(name: BundleName): Promise<BundleResult> {
-  const outfile = `${OUT_DIR}${name}/index.mjs`;
+/** esbuild options as cdk/constructs/jira-sync-function.ts builds a function: what `cdk deploy` uploads. */
+export function lambdaBuildOptions(entry: string, outfile: string) {
   const { document } = loadConfigSource(CONFIG_FILE);
-  const result = await build({
+  return {
     absWorkingDir: ROOT,
-    entryPoints: [ENTRIES[name]],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
@@ -61,7 +61,12 @@ async function bundle(name: BundleName): Promise<BundleResult> {
     },
     metafile: true,
     logLevel: 'warning',
-  });
+  } satisfies BuildOptions;
+}
+
+async function bundle(name: BundleName): Promise<BundleResult> {
+  const outfile = `${OUT_DIR}${name}/index.mjs`;
+  const result = await build(lambdaBuildOptions(ENTRIES[name], outfile));
   const code = readFileSync(outfile);
   return {
     file: relative(ROOT, outfile),
@@ -73,14 +78,14 @@ async function bundle(name: BundleName): Promise<BundleResult> {
 }
 
 /** `node_modules/@smithy/core/dist-es/x.js` → `@smithy/core`; own sources group by top folder. */
-function packageOf(input: string): string {
+export function packageOf(input: string): string {
   const at = input.lastIndexOf('node_modules/');
   if (at === -1) return `(jira-sync) ${input.split('/')[0] ?? input}/`;
   const parts = input.slice(at + 'node_modules/'.length).split('/');
   return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1] ?? ''}` : (parts[0] ?? input);
 }
 
-function folderOf(input: string): string {
+export function folderOf(input: string): string {
   const pkg = packageOf(input);
   if (pkg.startsWith('(jira-sync)')) return pkg;
   const rest = input
