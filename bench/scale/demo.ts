@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, type QueueAttributeName, SQSClient } from '@aws-sdk/client-sqs';
 import { type DemoStack, startDemoStack } from '../../local/demo-stack.ts';
+import type { WorkerHandler } from '../../local/handler-types.ts';
 import type { LocalLog } from '../../local/local-log.ts';
 import type { Site } from '../../simulator/site.ts';
 import { BenchCheckFailed } from '../latency.ts';
@@ -8,6 +9,8 @@ import { SILENCED_OUTPUT } from '../local-stack.ts';
 
 /** The demo flow: requests escalated on HELP (demo-cloud, source) get a Bug in ENG (demo-dc, target). */
 export const FLOW_ID = 'help-to-eng';
+
+const WORKER_MODULE = new URL('../../functions/sync-worker/handler.ts', import.meta.url).href;
 
 export interface RunChecks {
   readonly deadLettered: number;
@@ -32,6 +35,11 @@ export interface BenchDemo {
    * during the check.
    */
   quiet(timeoutMs?: number): Promise<void>;
+  /**
+   * The next worker batch runs in a new container, as after a Lambda cold start: the worker module is
+   * imported afresh, with its own Jira clients, so nothing the previous one learnt (pacing, pauses) stays.
+   */
+  newWorkerContainer(): void;
   checks(): Promise<RunChecks>;
   stop(): Promise<void>;
 }
@@ -84,7 +92,9 @@ export async function startBenchDemo(options: {
       if (warnings.length < 5) warnings.push(`${level} ${message} ${JSON.stringify(fields).slice(0, 300)}`);
     }
   };
+  const containers = workerContainers();
   const demo = await startDemoStack({
+    handlers: { worker: containers.handler },
     webhookSecret: randomBytes(24).toString('hex'),
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
     log,
@@ -125,6 +135,7 @@ export async function startBenchDemo(options: {
       }
       throw new BenchCheckFailed(`the pipeline did not settle within ${timeoutMs / 1000} s`);
     },
+    newWorkerContainer: containers.recycle,
     checks: async () => ({
       deadLettered: await depth(demo.stack.dlqUrl, [
         'ApproximateNumberOfMessages',
@@ -138,6 +149,27 @@ export async function startBenchDemo(options: {
     stop: async () => {
       sqs.destroy();
       await demo.stop();
+    },
+  };
+}
+
+/**
+ * The real worker handler behind a switch: each generation imports functions/sync-worker/handler.ts under
+ * its own URL, so Node evaluates it again with fresh module state, as a new Lambda container would. The
+ * import waits for the first batch: the stack sets the environment the handler reads at load.
+ */
+function workerContainers(): { handler: WorkerHandler; recycle: () => void } {
+  let generation = 0;
+  let current: Promise<WorkerHandler> | undefined;
+  return {
+    handler: async (event, context) => {
+      current ??= import(new URL(`${WORKER_MODULE}?container=${++generation}`).href).then(
+        (m: { handler: WorkerHandler }) => m.handler,
+      );
+      return (await current)(event, context);
+    },
+    recycle: () => {
+      current = undefined;
     },
   };
 }
