@@ -124,6 +124,33 @@ describe('escalation from Jira Service Management (Cloud) to Jira Software (Data
     await waitFor(() => helpIssue().priorityId === engIssue().priorityId, 'priority on HELP');
   });
 
+  it('copies attachments both ways, byte for byte and once', async () => {
+    const files = (site: Site, issue: { attachments: readonly string[] }) =>
+      issue.attachments.flatMap((id) => {
+        const a = site.state.attachments.get(id);
+        return a ? [{ filename: a.filename, content: a.content.toString('base64') }] : [];
+      });
+    // Bytes that are not valid UTF-8 prove the copy is binary-safe through multipart upload and download.
+    const trace = Buffer.from([0xff, 0xfe, 0x00, 0x01, ...Buffer.from('stack trace line\n')]);
+    help.as('alice').attach(requestKey, { filename: 'trace.bin', content: trace });
+    await waitFor(() => engIssue().attachments.length === 1, 'the attachment on ENG');
+    expect(files(eng, engIssue())).toEqual([{ filename: 'trace.bin', content: trace.toString('base64') }]);
+
+    eng.as('bob').attach(engIssue().key, { filename: 'fix.patch', content: '--- a\n+++ b\n' });
+    await waitFor(() => helpIssue().attachments.length === 2, 'the patch on HELP');
+    expect(files(help, helpIssue())).toEqual([
+      { filename: 'trace.bin', content: trace.toString('base64') },
+      { filename: 'fix.patch', content: Buffer.from('--- a\n+++ b\n').toString('base64') },
+    ]);
+
+    await help.webhooks.settle();
+    await eng.webhooks.settle();
+    await new Promise((r) => setTimeout(r, 500));
+    // Once: each side holds the two files and nothing was copied back again.
+    expect(files(eng, engIssue()).map((f) => f.filename)).toEqual(['trace.bin', 'fix.patch']);
+    expect(helpIssue().attachments).toHaveLength(2);
+  });
+
   it('checks the flows against the sites, naming what is missing', async () => {
     expect(await checkFlows(stack.config)).toEqual({ problems: [], unchecked: [] });
     const [flow] = stack.config.flows;
