@@ -27,6 +27,7 @@ import type {
   FieldMeta,
   IssueSnapshot,
   ProjectDescription,
+  RecentIssue,
   SitePort,
 } from './site-port.ts';
 import type { TransitionEdge } from './status-path.ts';
@@ -54,6 +55,13 @@ const snapshotFieldsSchema = z.looseObject({
       }),
     )
     .default([]),
+});
+
+const recentFieldsSchema = z.looseObject({
+  summary: z.string().optional(),
+  description: z.string().nullish(),
+  created: z.string().optional(),
+  creator: z.looseObject({ accountId: z.string().optional(), name: z.string().optional() }).nullish(),
 });
 
 /** A `SitePort` over the Jira client: REST v2 on Cloud and Data Center alike. */
@@ -209,23 +217,36 @@ export class JiraSite implements SitePort {
     return { id: created.issueId, key: created.issueKey };
   }
 
-  async findRecentlyUpdated(project: string, since: number) {
+  async findRecentlyUpdated(project: string, since: number): Promise<RecentIssue[]> {
     const minutes = Math.max(1, Math.ceil((this.now() - since) / 60_000));
-    const found: { id: string; key: string; syncProperty?: Json }[] = [];
+    const found: RecentIssue[] = [];
     const jql = `project = "${project.replaceAll('"', '\\"')}" AND updated >= -${minutes}m ORDER BY updated DESC`;
     for await (const issue of searchIssues(this.client, {
       jql,
-      fields: ['key'],
+      fields: ['key', 'summary', 'description', 'created', 'creator'],
       properties: [SYNC_PROPERTY],
     })) {
       const property = issue.properties?.[SYNC_PROPERTY];
+      const fields = recentFieldsSchema.safeParse(issue.fields);
+      const creator = fields.success && fields.data.creator ? this.userId(fields.data.creator) : '';
+      const created = fields.success ? parseJiraTime(fields.data.created) : undefined;
       found.push({
         id: issue.id,
         key: issue.key,
         ...(property === undefined ? {} : { syncProperty: property as Json }),
+        ...(creator ? { creator } : {}),
+        ...(created === undefined ? {} : { created }),
+        ...(fields.success && fields.data.summary !== undefined ? { summary: fields.data.summary } : {}),
+        ...(fields.success && fields.data.description !== undefined
+          ? { description: fields.data.description ?? '' }
+          : {}),
       });
     }
     return found;
+  }
+
+  async markIssue(issueId: string, syncProperty: Json): Promise<void> {
+    await editIssue(this.client, issueId, { properties: [{ key: SYNC_PROPERTY, value: syncProperty }] });
   }
 
   async *searchIssueIds(jql: string): AsyncIterable<string> {

@@ -10,7 +10,7 @@ import { CreatePending, NoTransitionPath, StatusMoved } from './errors.ts';
 import { decodeField, encodeField } from './field-codec.ts';
 import { type ResolvedField, resolveFields } from './field-map.ts';
 import { type FieldConflict, type FieldInput, type FieldWrite, planFields, type Side } from './merge.ts';
-import type { IssueSnapshot, SitePort } from './site-port.ts';
+import type { IssueSnapshot, RecentIssue, SitePort } from './site-port.ts';
 import { statusPath, type TransitionEdge } from './status-path.ts';
 import { UserMap, userValue } from './user-map.ts';
 
@@ -206,16 +206,20 @@ function sideRef(site: SitePort, issue: { id: string; key: string }): IssueSide 
   return { connectionId: site.connectionId, issueId: issue.id, key: issue.key };
 }
 
+/** Jira's clock and ours may disagree: how much earlier than our intent a create may be stamped. */
+const CLOCK_SKEW_MS = 60_000;
+
 /** Finds the target a crashed run created, by the intent id it wrote into the issue property. */
 async function recoverIntent(
   ctx: ReconcileContext,
   link: LinkRecord,
+  planned: PlannedCreate,
 ): Promise<{ id: string; key: string } | undefined> {
   const intent = link.intent;
   if (!intent) return undefined;
   const candidates = await ctx.sites.target.findRecentlyUpdated(
     ctx.flow.target.project,
-    intent.startedAt - 60_000,
+    intent.startedAt - CLOCK_SKEW_MS,
   );
   const found = candidates.find(
     (c) =>
@@ -224,6 +228,10 @@ async function recoverIntent(
       (c.syncProperty as Record<string, Json>).intent === intent.id,
   );
   if (found) return found;
+  const orphan = ctx.flow.target.requestType
+    ? await adoptOrphanRequest(ctx, candidates, intent.startedAt, planned)
+    : undefined;
+  if (orphan) return orphan;
   const waited = ctx.now() - intent.startedAt;
   const grace = ctx.createGraceMs ?? DEFAULT_CREATE_GRACE_MS;
   if (waited < grace) {
@@ -233,6 +241,34 @@ async function recoverIntent(
     );
   }
   return undefined;
+}
+
+/**
+ * A request target is raised first and marked by a second call, so a crash between the two leaves a
+ * request without the marker that names its intent. Such an orphan is recognised by what the create sent
+ * and who sent it: created by jira-sync's own account since the intent, unmarked, with the planned summary
+ * and description. Only a single match is adopted: with two, either might be another source's orphan, and
+ * wiring two sources to one request would be worse than the duplicate.
+ */
+async function adoptOrphanRequest(
+  ctx: ReconcileContext,
+  candidates: readonly RecentIssue[],
+  intentStartedAt: number,
+  planned: PlannedCreate,
+): Promise<{ id: string; key: string } | undefined> {
+  const own = await ctx.sites.target.ownAccount();
+  const orphans = candidates.filter(
+    (c) =>
+      c.syncProperty === undefined &&
+      c.creator === own &&
+      (c.created === undefined || c.created >= intentStartedAt - CLOCK_SKEW_MS) &&
+      c.summary === planned.summary &&
+      (c.description === undefined || c.description === (planned.description ?? '')),
+  );
+  const [orphan, ...more] = orphans;
+  if (!orphan || more.length > 0) return undefined;
+  await ctx.sites.target.markIssue(orphan.id, planned.syncProperty);
+  return orphan;
 }
 
 /** Jira statuses that mean a create was refused before anything was written. */
@@ -245,6 +281,13 @@ function createdNothing(error: unknown): boolean {
   return typeof status === 'number' && (REFUSED.has(status) || error.code === 'JIRA_RATE_LIMITED');
 }
 
+/** What a create sends, so a crashed create can be recognised. */
+interface PlannedCreate {
+  readonly summary: string | undefined;
+  readonly description: string | undefined;
+  readonly syncProperty: Json;
+}
+
 async function createTarget(
   ctx: ReconcileContext,
   link: LinkRecord,
@@ -255,28 +298,34 @@ async function createTarget(
 ): Promise<LinkRecord> {
   const { flow, sites, store, lease } = ctx;
   let current = link;
-  let created = await recoverIntent(ctx, current);
+  const intentId = current.intent?.id ?? randomUUID();
+  const inputs = await fieldInputs(ctx, fields, source, undefined, users);
+  const plan = planFields(inputs, undefined, {
+    policy: flow.conflictPolicy,
+    sourceUpdated: source.updated,
+    targetUpdated: 0,
+  });
+  const payload = editPayload(plan.writes, fields, 'target', sites.target);
+  const planned: PlannedCreate = {
+    summary: typeof payload.summary === 'string' ? payload.summary : undefined,
+    description: typeof payload.description === 'string' ? payload.description : undefined,
+    syncProperty: {
+      flow: flow.id,
+      intent: intentId,
+      source: { connection: sites.source.connectionId, issueId: source.id },
+    },
+  };
+  let created = await recoverIntent(ctx, current, planned);
   if (!created) {
-    const intentId = current.intent?.id ?? randomUUID();
     if (!current.intent)
       current = await store.save(current, { intent: { id: intentId, startedAt: ctx.now() } }, lease);
-    const inputs = await fieldInputs(ctx, fields, source, undefined, users);
-    const plan = planFields(inputs, undefined, {
-      policy: flow.conflictPolicy,
-      sourceUpdated: source.updated,
-      targetUpdated: 0,
-    });
     try {
       created = await sites.target.createIssue({
         project: flow.target.project,
         ...(flow.target.issueType ? { issueType: flow.target.issueType } : {}),
         ...(flow.target.requestType ? { requestType: flow.target.requestType } : {}),
-        fields: editPayload(plan.writes, fields, 'target', sites.target),
-        syncProperty: {
-          flow: flow.id,
-          intent: intentId,
-          source: { connection: sites.source.connectionId, issueId: source.id },
-        },
+        fields: payload,
+        syncProperty: planned.syncProperty,
       });
     } catch (error) {
       // Jira answered with an error, so nothing was created: the next attempt may create at once instead of

@@ -45,6 +45,19 @@ export interface CreateIssueInput {
   readonly syncProperty: Json;
 }
 
+/** An issue found by `findRecentlyUpdated`. */
+export interface RecentIssue {
+  readonly id: string;
+  readonly key: string;
+  readonly syncProperty?: Json;
+  /** Who created it (accountId on Cloud, username on Data Center), when Jira says. */
+  readonly creator?: string;
+  /** Jira's `created`, ms since the epoch. */
+  readonly created?: number;
+  readonly summary?: string;
+  readonly description?: string;
+}
+
 /** What a flow may name in a project: issue types, workflow statuses and (JSM) request types. */
 export interface ProjectDescription {
   readonly issueTypes: readonly string[];
@@ -68,10 +81,9 @@ export interface SitePort {
   getIssue(issueIdOrKey: string): Promise<IssueSnapshot | undefined>;
   createIssue(input: CreateIssueInput): Promise<{ id: string; key: string }>;
   /** Issues of a project updated since a time, with their `jira-sync` property (create-intent recovery). */
-  findRecentlyUpdated(
-    project: string,
-    since: number,
-  ): Promise<readonly { id: string; key: string; syncProperty?: Json }[]>;
+  findRecentlyUpdated(project: string, since: number): Promise<readonly RecentIssue[]>;
+  /** Writes the `jira-sync` issue property of an existing issue (a request adopted after a crash). */
+  markIssue(issueId: string, syncProperty: Json): Promise<void>;
   /** Ids of the issues a JQL query matches, page after page. */
   searchIssueIds(jql: string): AsyncIterable<string>;
   editIssue(issueId: string, fields: Readonly<Record<string, unknown>>): Promise<void>;

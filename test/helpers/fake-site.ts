@@ -19,6 +19,8 @@ interface FakeIssue {
   comments: CommentView[];
   attachments: (AttachmentView & { content: Buffer })[];
   property?: Json;
+  /** Set when jira-sync created it; a human's issues have another creator. */
+  creator?: string;
   remoteLinks: Map<string, { url: string; title: string }>;
 }
 
@@ -219,9 +221,17 @@ export class FakeSite implements SitePort {
       { ...input.fields },
       input.issueType ?? input.requestType ?? 'Task',
     );
-    issue.property = input.syncProperty;
+    issue.creator = this.own;
     this.created++;
+    // As on Jira: a request is raised first, and its marker set by a second call (a crash can fall between).
+    if (input.requestType) this.write();
+    issue.property = input.syncProperty;
     return { id: issue.id, key: issue.key };
+  }
+
+  async markIssue(issueId: string, syncProperty: Json): Promise<void> {
+    this.write();
+    this.issue(issueId).property = syncProperty;
   }
 
   /** Every issue of the project: the fake's clock is not wall time, and the engine matches by intent. */
@@ -232,6 +242,8 @@ export class FakeSite implements SitePort {
         id: i.id,
         key: i.key,
         ...(i.property === undefined ? {} : { syncProperty: i.property }),
+        ...(i.creator === undefined ? {} : { creator: i.creator }),
+        ...(typeof i.fields.summary === 'string' ? { summary: i.fields.summary } : {}),
       }));
   }
 

@@ -285,6 +285,76 @@ describe('reconcile over fake sites and DynamoDB', () => {
     }
   });
 
+  describe('into a service desk (request type target)', () => {
+    // Engineering escalates to the service desk: the target is raised as a request, then marked.
+    const toDesk = (id: string) =>
+      flowSchema.parse({
+        id,
+        source: { connection: 'dc', project: 'ENG' },
+        target: { connection: 'cloud', project: 'HELP', requestType: 'Get IT help' },
+        fields: [{ source: 'summary' }],
+      });
+    const deskCtx = (f: Flow): ReconcileContext => ({ ...ctx(f), sites: { source: dc, target: cloud } });
+
+    it('adopts the request a crash left unmarked instead of raising a second one', async () => {
+      const f = toDesk(`desk-${owner}`);
+      const eng = dc.humanCreate('ENG', { summary: 'printer on fire' });
+      const before = cloud.created;
+      cloud.crashAfter(1); // the request is raised; the call that marks it dies
+      await expect(reconcileSource(deskCtx(f), eng.id)).rejects.toBeInstanceOf(InjectedCrash);
+      cloud.crashAfter(undefined);
+
+      const result = await reconcileSource(deskCtx(f), eng.id);
+
+      expect(result.outcome).toBe('created');
+      expect(cloud.created - before).toBe(1);
+      expect(cloud.raw(result.targetIssueId as string).property).toMatchObject({ flow: f.id });
+      expect((await reconcileSource(deskCtx(f), eng.id)).outcome).toBe('unchanged');
+    });
+
+    it('never adopts a human issue, nor one of two look-alikes', async () => {
+      const f = toDesk(`desk-${owner}`);
+      const eng = dc.humanCreate('ENG', { summary: 'twins' });
+      cloud.humanCreate('HELP', { summary: 'twins' }); // a human's: another creator
+      cloud.crashAfter(1);
+      await expect(reconcileSource(deskCtx(f), eng.id)).rejects.toBeInstanceOf(InjectedCrash);
+      cloud.crashAfter(undefined);
+      // Another unmarked request of jira-sync's with the same summary: which is ours cannot be told.
+      const twin = cloud.humanCreate('HELP', { summary: 'twins' });
+      twin.creator = 'sync-cloud';
+      const before = cloud.created;
+
+      await expect(reconcileSource(deskCtx(f), eng.id)).rejects.toMatchObject({ code: 'CREATE_PENDING' });
+      now += 3 * 60_000;
+      const result = await reconcileSource(deskCtx(f), eng.id);
+
+      expect(result.outcome).toBe('created');
+      expect(cloud.created - before).toBe(1);
+    });
+
+    it('raises exactly one request after a crash at any write of either site', async () => {
+      for (let crashAt = 0; crashAt < 8; crashAt++) {
+        for (const crashing of [cloud, dc]) {
+          const f = toDesk(`desk-crash-${owner}-${crashAt}-${crashing.connectionId}`);
+          const eng = dc.humanCreate('ENG', { summary: `desk crash ${crashAt} ${crashing.connectionId}` });
+          dc.humanComment(eng.id, 'first', 'bob');
+          const before = cloud.created;
+          crashing.crashAfter(crashAt);
+          await reconcileSource(deskCtx(f), eng.id).catch((e: unknown) => {
+            if (!(e instanceof InjectedCrash)) throw e;
+          });
+          crashing.crashAfter(undefined);
+          now += 3 * 60_000;
+          await reconcileSource(deskCtx(f), eng.id);
+          const settled = await reconcileSource(deskCtx(f), eng.id);
+          const where = `crash at write ${crashAt} of ${crashing.connectionId}`;
+          expect(settled.outcome, where).toBe('unchanged');
+          expect(cloud.created - before, where).toBe(1);
+        }
+      }
+    });
+  });
+
   it('converges under random human edits on both sides with crashes (seeded)', async () => {
     const seed = Number(process.env.SYNC_SEED ?? 20261123);
     const action = fc.oneof(
