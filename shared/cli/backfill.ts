@@ -75,6 +75,8 @@ export function backfillJql(flow: Flow, extra: string | undefined, resumeAt: num
   const scope = sweepJql(flow, 'source', undefined).replace(/\s+ORDER BY\s+.*$/i, '');
   const clauses = [scope];
   if (extra?.trim()) clauses.push(`(${extra.trim()})`);
+  // An unquoted number is milliseconds since the epoch in JQL (Atlassian, "JQL date time formats"): exact
+  // to the millisecond and free of the user's time zone, unlike "yyyy-MM-dd HH:mm".
   if (resumeAt !== undefined) clauses.push(`created >= ${Math.floor(resumeAt)}`);
   return `${clauses.join(' AND ')}${ORDER}`;
 }
