@@ -42,6 +42,18 @@ export const faultsSchema = z.strictObject({
         .optional(),
       /** Jira's per-issue write limit: 20 writes per 2 s and 100 per 30 s to one issue. */
       perIssueWrite: z.boolean().default(false),
+      /**
+       * Data Center's rate limiting (8.6+, set by an admin): a token bucket per user holding at most
+       * `capacity` tokens, given `fillRate` new ones every `intervalSeconds`. Every answer to a limited
+       * user carries X-RateLimit-Limit / -Remaining / -Interval-Seconds / -FillRate and retry-after.
+       */
+      user: z
+        .strictObject({
+          capacity: z.number().int().min(1),
+          fillRate: z.number().int().min(1),
+          intervalSeconds: z.number().int().min(1),
+        })
+        .optional(),
     })
     .optional(),
   webhooks: z
@@ -92,6 +104,8 @@ export class FaultController {
   private errorsLeft = 0;
   private chanceLeft = new Map<string, number>();
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /** Per user: tokens, and when the current interval started. */
+  private readonly userBuckets = new Map<string, { tokens: number; at: number }>();
   private readonly issueWrites = new Map<string, number[]>();
   readonly stats: FaultStats = {
     errorsInjected: 0,
@@ -122,6 +136,7 @@ export class FaultController {
       if (c !== undefined && typeof c === 'object' && c.next !== undefined) this.chanceLeft.set(name, c.next);
     }
     this.buckets.clear();
+    this.userBuckets.clear();
     this.issueWrites.clear();
   }
 
@@ -155,8 +170,20 @@ export class FaultController {
     route: string;
     issueId?: string;
     write: boolean;
+    /** The authenticated user's handle, for Data Center's per-user limit. */
+    user?: string;
   }): JiraError | undefined {
     const now = this.clock.now();
+    const userLimit = this.userLimit(request.user, now);
+    if (userLimit) {
+      if (userLimit.bucket.tokens < 1) {
+        this.stats.rateLimited++;
+        const headers = this.userHeaders(userLimit.bucket, userLimit.limit, now);
+        // Data Center sends no RateLimit-Reason: its limit covers everything the user does.
+        return new JiraError(429, ['Rate limit exceeded.'], {}, headers);
+      }
+      userLimit.bucket.tokens -= 1;
+    }
     const e = this.faults.errors;
     if (
       e &&
@@ -204,6 +231,43 @@ export class FaultController {
       this.issueWrites.set(request.issueId, times);
     }
     return undefined;
+  }
+
+  /** The headers Data Center adds to every answer to a rate-limited user; none without such a limit. */
+  userRateHeaders(user: string | undefined): Record<string, string> {
+    const limit = this.faults.rateLimit?.user;
+    const bucket = user === undefined ? undefined : this.userBuckets.get(user);
+    return limit && bucket ? this.userHeaders(bucket, limit, this.clock.now()) : {};
+  }
+
+  private userLimit(user: string | undefined, now: number) {
+    const limit = this.faults.rateLimit?.user;
+    if (!limit || user === undefined) return undefined;
+    const bucket = this.userBuckets.get(user) ?? { tokens: limit.capacity, at: now };
+    // A batch of `fillRate` tokens per whole interval elapsed, as Data Center refills.
+    const intervals = Math.floor((now - bucket.at) / (limit.intervalSeconds * 1000));
+    if (intervals > 0) {
+      bucket.tokens = Math.min(limit.capacity, bucket.tokens + intervals * limit.fillRate);
+      bucket.at += intervals * limit.intervalSeconds * 1000;
+    }
+    this.userBuckets.set(user, bucket);
+    return { bucket, limit };
+  }
+
+  private userHeaders(
+    bucket: { tokens: number; at: number },
+    limit: { capacity: number; fillRate: number; intervalSeconds: number },
+    now: number,
+  ): Record<string, string> {
+    const nextBatchMs = bucket.at + limit.intervalSeconds * 1000 - now;
+    return {
+      'X-RateLimit-Limit': String(limit.capacity),
+      'X-RateLimit-Remaining': String(Math.max(0, Math.floor(bucket.tokens))),
+      'X-RateLimit-Interval-Seconds': String(limit.intervalSeconds),
+      'X-RateLimit-FillRate': String(limit.fillRate),
+      // 0 while tokens are left, else whole seconds until the next batch.
+      'Retry-After': String(bucket.tokens >= 1 ? 0 : Math.max(1, Math.ceil(nextBatchMs / 1000))),
+    };
   }
 
   private limited(now: number, waitMs: number, reason: string, limit: number): JiraError {

@@ -43,10 +43,18 @@ interface Burst {
   readonly refillPerSecond: number;
 }
 
+/** Data Center's per-user limit: `fillRate` tokens every `intervalSeconds`, at most `capacity`. */
+interface UserLimit {
+  readonly capacity: number;
+  readonly fillRate: number;
+  readonly intervalSeconds: number;
+}
+
 interface Scenario {
   readonly name: string;
   readonly label: string;
   readonly burst?: Burst;
+  readonly user?: UserLimit;
 }
 
 function scenarios(): Scenario[] {
@@ -80,6 +88,16 @@ function scenarios(): Scenario[] {
       label: `client's pace ÷ ${ENG_ENDPOINTS_PER_CHANGE} endpoints × 0.9`,
       burst: scaled(0.9, perEndpoint, 2 * perEndpoint),
     },
+    {
+      // Data Center announces this budget on every answer; the client follows it.
+      name: 'dcUser',
+      label: "Data Center per-user limit, client's pace × 0.9",
+      user: {
+        capacity: Math.round(burst * 0.9),
+        fillRate: Math.round(ratePerSecond * 0.9),
+        intervalSeconds: 1,
+      },
+    },
   ];
 }
 
@@ -106,7 +124,7 @@ const FULL: Options = {
   rounds: 2,
   blockMs: 15_000,
   restMs: 2500,
-  scenarios: ['none', 'clientAbove', 'clientBelow', 'shareAbove', 'shareBelow'],
+  scenarios: ['none', 'clientAbove', 'clientBelow', 'shareAbove', 'shareBelow', 'dcUser'],
 };
 const QUICK: Options = {
   ...FULL,
@@ -115,15 +133,17 @@ const QUICK: Options = {
   rounds: 1,
   blockMs: 5000,
   restMs: 2500,
-  scenarios: ['none', 'clientAbove', 'shareBelow'],
+  scenarios: ['none', 'clientAbove', 'shareBelow', 'dcUser'],
 };
 
 class UsageError extends Error {}
 
 function parseOptions(argv: readonly string[]): Options {
-  const usage = 'usage: npm run bench:rate-limit [-- --quick] [--block-seconds <n>]';
+  const usage = 'usage: npm run bench:rate-limit [-- --quick] [--block-seconds <n>] [--scenarios <name,…>]';
   let quick = false;
   let blockMs: number | undefined;
+  let only: string[] | undefined;
+  const known = scenarios().map((s) => s.name);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') quick = true;
@@ -133,10 +153,20 @@ function parseOptions(argv: readonly string[]): Options {
         throw new UsageError(`--block-seconds needs a whole number of seconds\n${usage}`);
       }
       blockMs = seconds * 1000;
+    } else if (arg === '--scenarios') {
+      only = (argv[++i] ?? '').split(',').filter(Boolean);
+      const unknown = only.filter((n) => !known.includes(n));
+      if (only.length === 0 || unknown.length > 0) {
+        throw new UsageError(`--scenarios takes some of ${known.join(', ')}\n${usage}`);
+      }
     } else throw new UsageError(`unknown argument ${arg}\n${usage}`);
   }
   const options = quick ? QUICK : FULL;
-  return blockMs === undefined ? options : { ...options, blockMs };
+  return {
+    ...options,
+    ...(blockMs === undefined ? {} : { blockMs }),
+    ...(only === undefined ? {} : { scenarios: only }),
+  };
 }
 
 interface Pair {
@@ -164,6 +194,7 @@ export interface ScenarioResult {
   readonly name: string;
   readonly label: string;
   readonly burst?: Burst;
+  readonly user?: UserLimit;
   readonly blocks: number;
   readonly seconds: number;
   readonly changesPerSecond: number;
@@ -229,7 +260,16 @@ async function block(
   const watch = new ArrivalWatch('timer');
   const before = statusCounts(bench.eng);
   const failedBefore = (await bench.checks()).failedRecords;
-  bench.eng.faults.set(scenario.burst ? { rateLimit: { burst: scenario.burst } } : {});
+  bench.eng.faults.set(
+    scenario.burst || scenario.user
+      ? {
+          rateLimit: {
+            ...(scenario.burst ? { burst: scenario.burst } : {}),
+            ...(scenario.user ? { user: scenario.user } : {}),
+          },
+        }
+      : {},
+  );
   const started = performance.now();
   const end = started + options.blockMs;
   let after: StatusCounts | undefined;
@@ -292,6 +332,12 @@ function summarise(scenario: Scenario, blocks: readonly Block[], options: Option
       busiest = Math.max(busiest ?? 0, f.answered / endpointBudget);
     }
   }
+  if (scenario.user) {
+    // One bucket for everything the integration account does: every ENG answer counts.
+    const u = scenario.user;
+    budget = blocks.length * u.capacity + (u.fillRate / u.intervalSeconds) * seconds;
+    answered = Object.values(byEndpoint).reduce((sum, f) => sum + f.answered, 0);
+  }
   const engAnswered = Object.values(byEndpoint).reduce((s, f) => s + f.answered, 0);
   const engLimited = Object.values(byEndpoint).reduce((s, f) => s + f.limited, 0);
   const landed = blocks.reduce((s, b) => s + b.landed, 0);
@@ -299,6 +345,7 @@ function summarise(scenario: Scenario, blocks: readonly Block[], options: Option
     name: scenario.name,
     label: scenario.label,
     ...(scenario.burst ? { burst: scenario.burst } : {}),
+    ...(scenario.user ? { user: scenario.user } : {}),
     blocks: blocks.length,
     seconds,
     changesPerSecond: landed / seconds,
@@ -309,6 +356,7 @@ function summarise(scenario: Scenario, blocks: readonly Block[], options: Option
     engLimited,
     byEndpoint,
     ...(scenario.burst ? { budgetShare: answered / budget, busiestEndpointShare: busiest } : {}),
+    ...(scenario.user ? { budgetShare: answered / budget } : {}),
     limitedPer1000: (engLimited / Math.max(1, engAnswered + engLimited)) * 1000,
     retriedRecords: blocks.reduce((s, b) => s + b.retriedRecords, 0),
   };
@@ -322,7 +370,11 @@ const shortOp = (op: string) => op.replace('/rest/api/2/', '').replaceAll('{issu
 export function renderRateLimitReport(r: RateLimitBenchResults): string {
   const reference = r.scenarios.find((s) => s.name === 'none');
   const rows = r.scenarios.map((s) => {
-    const budget = s.burst ? `${s.burst.refillPerSecond}/s, burst ${s.burst.capacity}` : 'none';
+    const budget = s.burst
+      ? `${s.burst.refillPerSecond}/s, burst ${s.burst.capacity}`
+      : s.user
+        ? `${s.user.fillRate} per ${s.user.intervalSeconds} s, max ${s.user.capacity} (per user)`
+        : 'none';
     const vs =
       reference && s !== reference ? `${(s.changesPerSecond / reference.changesPerSecond).toFixed(2)}×` : '';
     return `| ${s.label} | ${budget} | ${s.changesPerSecond.toFixed(2)} | ${vs} | ${(s.engAnswered / s.seconds).toFixed(2)} | ${pct(s.budgetShare)} | ${pct(s.busiestEndpointShare)} | ${s.engLimited} | ${s.limitedPer1000.toFixed(1)} | ${s.retriedRecords} | ${s.latencyP50.toFixed(0)} |`;
@@ -334,7 +386,7 @@ export function renderRateLimitReport(r: RateLimitBenchResults): string {
   return [
     `### jira-sync rate-limit bench, ${r.date} (${s.mode}, ${r.durationSeconds.toFixed(0)} s)`,
     '',
-    '| ENG site budget (per endpoint and method) | refill, burst | changes/s | vs no limit | ENG calls answered/s | share of budget used | busiest endpoint | 429s | 429s per 1,000 calls | records retried | p50 latency (ms) |',
+    '| ENG site budget | refill, burst | changes/s | vs no limit | ENG calls answered/s | share of budget used | busiest endpoint | 429s | 429s per 1,000 calls | records retried | p50 latency (ms) |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
@@ -342,8 +394,8 @@ export function renderRateLimitReport(r: RateLimitBenchResults): string {
       `blocks of ${s.blockMs / 1000} s after ${s.restMs / 1000} s idle, each starting as its budget is set; blocks pooled.`,
     `- The worker's client paces ${s.clientPacing.ratePerSecond} calls/s per connection, bursts of ${s.clientPacing.burst} ` +
       '(its defaults; a connection may set others with `rateLimit`), and paces an endpoint on its own once it answers 429 jira-burst-based. ' +
-      'Each block runs in a fresh worker container. The site limits each endpoint and method separately, as Jira does.',
-    "- Share of budget used = answers of the three endpoints a change calls / their budget, each (burst capacity + refill × block length) per block: the most the site could have answered, its buckets being full when the block starts. A fresh container's one-off reads (GET field) are left out." +
+      'Each block runs in a fresh worker container. The burst budgets limit each endpoint and method separately, as Jira Cloud does; the Data Center one limits the integration account as a whole and announces itself on every answer, which the client follows.',
+    "- Share of budget used = answers of the three endpoints a change calls / their budget, each (burst capacity + refill × block length) per block: the most the site could have answered, its buckets being full when the block starts. A fresh container's one-off reads (GET field) are left out. Under the Data Center per-user limit, every ENG answer against the one bucket (capacity + fill rate × block length)." +
       (split
         ? ` Calls answered per endpoint without a limit: ${Object.entries(split)
             .map(([op, f]) => `${shortOp(op)} ${f.answered}`)

@@ -56,3 +56,34 @@ export function fullJitterBackoff(attempt: number, options: BackoffOptions, rand
   const ceiling = Math.min(options.capMs, options.baseMs * 2 ** attempt);
   return Math.floor(random() * ceiling);
 }
+
+/**
+ * The budget Jira Data Center announces on every answer when an admin turned rate limiting on: a token
+ * bucket per user of `X-RateLimit-Limit` tokens, refilled with `X-RateLimit-FillRate` tokens every
+ * `X-RateLimit-Interval-Seconds` (Atlassian, "Adjusting your code for rate limiting"), with the tokens
+ * `X-RateLimit-Remaining` when it answered. Undefined when the headers are absent or malformed.
+ */
+/** Share of Data Center's announced fill rate the client paces to (see `announcedBudget`). */
+export const DC_PACE_SHARE = 0.95;
+
+export function announcedBudget(
+  headers: Headers,
+): { ratePerSecond: number; burst: number; remaining: number | undefined } | undefined {
+  const number = (name: string) => {
+    const raw = headers.get(name)?.trim();
+    const value = raw ? Number(raw) : Number.NaN;
+    return Number.isFinite(value) && value >= 0 ? value : undefined;
+  };
+  const limit = number('x-ratelimit-limit');
+  const fillRate = number('x-ratelimit-fillrate');
+  const interval = number('x-ratelimit-interval-seconds');
+  if (!limit || !fillRate || !interval) return undefined;
+  return {
+    // Data Center refills in batches at interval boundaries we cannot see: pacing at the full fill rate
+    // empties its bucket just before a batch now and then, and each time costs a 429 and a whole second of
+    // retry-after. A twentieth below keeps a token in hand.
+    ratePerSecond: (fillRate / interval) * DC_PACE_SHARE,
+    burst: Math.max(1, Math.floor(limit)),
+    remaining: number('x-ratelimit-remaining'),
+  };
+}

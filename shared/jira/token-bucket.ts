@@ -25,15 +25,41 @@ export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
 
+  private options: TokenBucketOptions;
+
   constructor(
-    private readonly options: TokenBucketOptions,
+    private readonly configured: TokenBucketOptions,
     private readonly clock: Clock,
   ) {
-    if (!(options.ratePerSecond > 0) || !(options.burst >= 1)) {
+    if (!(configured.ratePerSecond > 0) || !(configured.burst >= 1)) {
       throw new Error('token bucket: ratePerSecond must be > 0 and burst >= 1');
     }
-    this.tokens = options.burst;
+    this.options = configured;
+    this.tokens = configured.burst;
     this.updatedAt = clock.now();
+  }
+
+  /**
+   * Follows a budget the server announced (Data Center's rate-limit headers): never above the configured
+   * rate and burst, and back up to them when the server announces more.
+   */
+  adopt(announced: TokenBucketOptions & { readonly remaining?: number | undefined }): void {
+    if (!(announced.ratePerSecond > 0) || !(announced.burst >= 1)) return;
+    this.refill();
+    const next = {
+      ratePerSecond: Math.min(this.configured.ratePerSecond, announced.ratePerSecond),
+      burst: Math.min(this.configured.burst, announced.burst),
+    };
+    this.options = next;
+    // The server's count is the truth, and is shared with every other container of the same account; ours
+    // refills continuously where Data Center refills in batches, so without this we would run ahead of it.
+    const remaining = announced.remaining ?? Number.POSITIVE_INFINITY;
+    this.tokens = Math.min(this.tokens, next.burst, remaining);
+  }
+
+  /** The rate and burst it paces to now. */
+  get current(): TokenBucketOptions {
+    return this.options;
   }
 
   /** Waits until a request may go. */
@@ -44,11 +70,15 @@ export class TokenBucket {
 
   /** Reserves one token and returns how long to wait for it (ms). */
   reserve(): number {
+    this.refill();
+    this.tokens -= 1;
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.options.ratePerSecond) * 1000);
+  }
+
+  private refill(): void {
     const now = this.clock.now();
     const refill = ((now - this.updatedAt) / 1000) * this.options.ratePerSecond;
     this.tokens = Math.min(this.options.burst, this.tokens + refill);
     this.updatedAt = now;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.options.ratePerSecond) * 1000);
   }
 }

@@ -15,7 +15,7 @@ import {
 } from './errors.ts';
 import { type Answer, type Attempt, failureOf } from './failures.ts';
 import { RateGates } from './rate-gates.ts';
-import { type BackoffOptions, fullJitterBackoff, readRateLimit } from './rate-limit.ts';
+import { announcedBudget, type BackoffOptions, fullJitterBackoff, readRateLimit } from './rate-limit.ts';
 import {
   type Expect,
   isIdempotent,
@@ -113,6 +113,8 @@ export class HttpJiraClient implements JiraClient {
       const auth = await this.auth.current();
       const answer = await this.fetchOnce(request, auth, encoder.next(), state);
       if (answer === 'retry') continue;
+      const announced = announcedBudget(answer.headers);
+      if (announced) this.bucket.adopt(announced);
       if (answer.ok) return this.read(request, answer, state.context);
       if (await this.shouldRetry(request, answer, auth, state)) continue;
       throw await failureOf(this, request, answer, state);

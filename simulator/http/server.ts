@@ -163,6 +163,7 @@ export async function handleSiteRequest(
   let reply: Reply;
   let operation = `${method} ${path}`;
   let lostWrite = false;
+  let limitedUser: string | undefined;
   try {
     const raw = await readBody(req, site.maxRequestBytes);
     const contentType = req.headers['content-type'];
@@ -206,12 +207,14 @@ export async function handleSiteRequest(
       throw JiraError.unauthorized('Unauthorized; scope does not match');
     }
     const issueRef = match.params.issueIdOrKey;
+    limitedUser = principal?.user.handle;
     const fault = site.faults.check({
       method,
       path,
       route: match.template,
       write: match.route.write === true,
       ...(issueRef === undefined ? {} : { issueId: site.state.findIssue(issueRef)?.id ?? issueRef }),
+      ...(limitedUser === undefined ? {} : { user: limitedUser }),
     });
     if (fault) throw fault;
     lostWrite = site.faults.loseWriteResponse(match.route.write === true);
@@ -237,6 +240,11 @@ export async function handleSiteRequest(
       options.onError?.(error);
       reply = errorReply(api, new JiraError(500, ['Internal server error in the Jira simulator.']));
     }
+  }
+  if (limitedUser !== undefined && reply.status !== 429) {
+    const rateHeaders = site.faults.userRateHeaders(limitedUser);
+    if (Object.keys(rateHeaders).length > 0)
+      reply = { ...reply, headers: { ...reply.headers, ...rateHeaders } };
   }
   site.countRequest(operation, reply.status);
   if (lostWrite && reply.status < 300) {

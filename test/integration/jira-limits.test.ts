@@ -281,6 +281,26 @@ describe('client-side pacing', () => {
     expect(clock.sleeps).toEqual([500, 500, 500]);
     expect(jira.requests).toHaveLength(5);
   });
+
+  it("follows Data Center's announced per-user budget, below its own pace", async () => {
+    jira.on('GET', '/rest/api/2/myself', {
+      status: 200,
+      json: me,
+      headers: {
+        'x-ratelimit-limit': '2',
+        'x-ratelimit-remaining': '1',
+        'x-ratelimit-interval-seconds': '2',
+        'x-ratelimit-fillrate': '2',
+        'retry-after': '0',
+      },
+    });
+    const { client: c, clock } = client({ rate: { ratePerSecond: 10, burst: 10 } });
+
+    for (let i = 0; i < 4; i++) await getMyself(c);
+
+    // After the first answer: 95 % of 1 call/s, and never more tokens than the one Jira says remain (of 9).
+    expect(clock.sleeps).toEqual([1053, 1053]);
+  });
 });
 
 describe('timeouts and transient failures', () => {

@@ -61,6 +61,45 @@ describe('faults', () => {
       expect(cloud.stats().faults.rateLimited).toBe(1);
     });
 
+    it('limits each Data Center user as an admin would: announced on every answer, refilled per interval', async () => {
+      dc.faults.set({ rateLimit: { user: { capacity: 2, fillRate: 1, intervalSeconds: 2 } } });
+      const syncApi = client(dc);
+      const bob = client(dc, 'bob');
+
+      const answers = [
+        await syncApi('GET', '/rest/api/2/myself'),
+        await syncApi('GET', '/rest/api/2/myself'),
+        await syncApi('GET', '/rest/api/2/serverInfo'),
+      ];
+      const someoneElse = await bob('GET', '/rest/api/2/myself');
+      await clock.advance(1999);
+      const tooEarly = await syncApi('GET', '/rest/api/2/myself');
+      await clock.advance(1);
+      const refilled = await syncApi('GET', '/rest/api/2/myself');
+
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+      expect(
+        Object.fromEntries(
+          ['limit', 'remaining', 'interval-seconds', 'fillrate'].map((h) => [
+            h,
+            answers[0]?.headers.get(`x-ratelimit-${h}`),
+          ]),
+        ),
+      ).toEqual({
+        limit: '2',
+        remaining: '1',
+        'interval-seconds': '2',
+        fillrate: '1',
+      });
+      expect(answers[0]?.headers.get('retry-after')).toBe('0');
+      expect(answers[2]?.headers.get('retry-after')).toBe('2');
+      expect(answers[2]?.headers.get('ratelimit-reason')).toBeNull();
+      expect(someoneElse.status).toBe(200);
+      expect(tooEarly.status).toBe(429);
+      expect(refilled.status).toBe(200);
+      expect(refilled.headers.get('x-ratelimit-remaining')).toBe('0');
+    });
+
     it('limits writes per issue to 20 in 2 s and 100 in 30 s', async () => {
       cloud.faults.set({ rateLimit: { perIssueWrite: true } });
       const api = client(cloud);

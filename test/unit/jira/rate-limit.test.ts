@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullJitterBackoff, readRateLimit } from '../../../shared/jira/rate-limit.ts';
+import { announcedBudget, fullJitterBackoff, readRateLimit } from '../../../shared/jira/rate-limit.ts';
 
 const NOW = Date.parse('2026-03-02T10:00:00Z');
 const headers = (h: Record<string, string | undefined>) =>
@@ -50,6 +50,27 @@ describe('readRateLimit', () => {
     const advice = readRateLimit(headers(reason ? { 'ratelimit-reason': reason } : {}), NOW);
 
     expect(advice).toMatchObject({ scope, reason });
+  });
+});
+
+describe('announcedBudget', () => {
+  it("reads Data Center's per-user budget: limit, fill rate per interval", () => {
+    const h = new Headers({
+      'x-ratelimit-limit': '20',
+      'x-ratelimit-remaining': '7',
+      'x-ratelimit-interval-seconds': '2',
+      'x-ratelimit-fillrate': '5',
+    });
+    expect(announcedBudget(h)).toEqual({ ratePerSecond: 2.5 * 0.95, burst: 20, remaining: 7 });
+  });
+
+  it.each([
+    [{}],
+    [{ 'x-ratelimit-limit': '20', 'x-ratelimit-fillrate': '5' }],
+    [{ 'x-ratelimit-limit': '20', 'x-ratelimit-fillrate': 'many', 'x-ratelimit-interval-seconds': '1' }],
+    [{ 'x-ratelimit-limit': '20', 'x-ratelimit-fillrate': '0', 'x-ratelimit-interval-seconds': '1' }],
+  ])('ignores absent or malformed headers %o', (h) => {
+    expect(announcedBudget(new Headers(h))).toBeUndefined();
   });
 });
 

@@ -32,6 +32,27 @@ describe('TokenBucket', () => {
     expect(clock.sleeps).toEqual([1000]);
   });
 
+  it('follows an announced budget below its own, never above, and returns to its own', () => {
+    const clock = new FakeClock(0);
+    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 20 }, clock);
+
+    bucket.adopt({ ratePerSecond: 2, burst: 2 });
+    expect([bucket.reserve(), bucket.reserve(), bucket.reserve()]).toEqual([0, 0, 500]);
+    bucket.adopt({ ratePerSecond: 50, burst: 100 });
+    expect(bucket.current).toEqual({ ratePerSecond: 10, burst: 20 });
+    bucket.adopt({ ratePerSecond: 0, burst: 5 });
+    expect(bucket.current).toEqual({ ratePerSecond: 10, burst: 20 });
+  });
+
+  it('holds no more tokens than the server says remain', () => {
+    const clock = new FakeClock(0);
+    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 20 }, clock);
+
+    bucket.adopt({ ratePerSecond: 10, burst: 20, remaining: 1 });
+
+    expect([bucket.reserve(), bucket.reserve()]).toEqual([0, 100]);
+  });
+
   it('refuses a rate or burst that could never let a request through', () => {
     expect(() => new TokenBucket({ ratePerSecond: 0, burst: 1 }, new FakeClock())).toThrow('ratePerSecond');
   });
