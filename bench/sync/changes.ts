@@ -1,3 +1,4 @@
+import { Random } from '../../simulator/random.ts';
 import type { SyncBenchOptions } from './options.ts';
 import type { IssuePair, SiteName, SyncStack } from './stack.ts';
 
@@ -87,18 +88,6 @@ function lastCommentHas(issue: IssuePair['help'], token: string): boolean {
   return false;
 }
 
-/** A small seeded PRNG (mulberry32) so every run plays the same order. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface Slot {
   readonly kind: ChangeKind;
   readonly pair: IssuePair;
@@ -124,13 +113,10 @@ export function roundSchedule(
   add('commentHelpToEng', mix.commentHelpToEng);
   add('commentEngToHelp', mix.commentEngToHelp);
   add('status', mix.status);
-  const rand = random(0x5eed + round);
-  for (let i = kinds.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [kinds[i], kinds[j]] = [kinds[j] as (typeof kinds)[number], kinds[i] as (typeof kinds)[number]];
-  }
+  // Seeded, so every run plays the same order.
+  const order = new Random(0x5eed + round).shuffle(kinds);
   const nextPair = () => pairs[cursor.next++ % pairs.length] as IssuePair;
-  return kinds.map((kind) => {
+  return order.map((kind) => {
     if (kind !== 'status') return { kind, pair: nextPair() };
     if (cursor.resolved) {
       const pair = cursor.resolved;

@@ -57,6 +57,13 @@ export class TokenBucket {
     this.tokens = Math.min(this.tokens, next.burst, remaining);
   }
 
+  /** Back to the configured pace: the server stopped announcing a budget (rate limiting turned off). */
+  restore(): void {
+    if (this.options === this.configured) return;
+    this.refill();
+    this.options = this.configured;
+  }
+
   /** The rate and burst it paces to now. */
   get current(): TokenBucketOptions {
     return this.options;

@@ -113,8 +113,11 @@ export class HttpJiraClient implements JiraClient {
       const auth = await this.auth.current();
       const answer = await this.fetchOnce(request, auth, encoder.next(), state);
       if (answer === 'retry') continue;
+      // Data Center announces its budget on every answer while rate limiting is on; an answer without it
+      // means the limit was lifted (or this account exempted), so the configured pace applies again.
       const announced = announcedBudget(answer.headers);
       if (announced) this.bucket.adopt(announced);
+      else this.bucket.restore();
       if (answer.ok) return this.read(request, answer, state.context);
       if (await this.shouldRetry(request, answer, auth, state)) continue;
       throw await failureOf(this, request, answer, state);
@@ -130,7 +133,22 @@ export class HttpJiraClient implements JiraClient {
     await this.waitForGates(state);
     const epoch = this.pacer.epoch(endpoint);
     const wait = this.pacer.reserve(endpoint);
-    if (wait > 0) await this.clock.sleep(wait);
+    if (wait > 0) {
+      // A learnt limit, like a pause: it counts against the call's wait budget, so a slow endpoint sends
+      // the record back to the queue instead of holding the Lambda (and its batch) for minutes.
+      if (state.waitedMs + wait > this.maxRetryWaitMs) {
+        this.pacer.cancel(endpoint);
+        throw new JiraRateLimitError(
+          state.context,
+          wait,
+          'endpoint',
+          'endpoint paced after jira-burst-based 429s',
+        );
+      }
+      state.waitedMs += wait;
+      this.onRateLimitWait?.(state.context, wait);
+      await this.clock.sleep(wait);
+    }
     await this.bucket.take();
     const now = this.clock.now();
     return this.pacer.epoch(endpoint) === epoch && this.gates.pausedUntil(state.gate, now).until <= now;

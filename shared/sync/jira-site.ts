@@ -253,6 +253,13 @@ export class JiraSite implements SitePort {
     for await (const issue of searchIssues(this.client, { jql, fields: ['key'] })) yield issue.id;
   }
 
+  async *searchIssueStates(jql: string): AsyncIterable<{ id: string; updated?: number }> {
+    for await (const issue of searchIssues(this.client, { jql, fields: ['updated'] })) {
+      const updated = parseJiraTime(issue.fields.updated);
+      yield updated === undefined ? { id: issue.id } : { id: issue.id, updated };
+    }
+  }
+
   async editIssue(issueId: string, fields: Readonly<Record<string, unknown>>): Promise<void> {
     await editIssue(this.client, issueId, { fields });
   }

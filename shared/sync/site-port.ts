@@ -86,6 +86,8 @@ export interface SitePort {
   markIssue(issueId: string, syncProperty: Json): Promise<void>;
   /** Ids of the issues a JQL query matches, page after page. */
   searchIssueIds(jql: string): AsyncIterable<string>;
+  /** The same with each issue's `updated` (ms since the epoch, when Jira says): what a sweep enqueues. */
+  searchIssueStates(jql: string): AsyncIterable<{ readonly id: string; readonly updated?: number }>;
   editIssue(issueId: string, fields: Readonly<Record<string, unknown>>): Promise<void>;
   transitions(issueId: string): Promise<readonly TransitionEdge[]>;
   transition(issueId: string, transitionId: string): Promise<void>;

@@ -45,13 +45,15 @@ export async function sweepFlow(flow: Flow, sinceMs: number | undefined, deps: S
   for (const side of sides) {
     const site = deps.sites[side];
     let chunk: SyncEvent[] = [];
-    for await (const issueId of site.searchIssueIds(sweepJql(flow, side, minutes))) {
+    for await (const issue of site.searchIssueStates(sweepJql(flow, side, minutes))) {
       chunk.push({
         v: 1,
         connectionId: site.connectionId,
-        issue: { id: issueId },
+        issue: { id: issue.id },
         kind: 'sweep',
-        webhookId: `sweep:${flow.id}:${startedAt}`,
+        // Named after the issue's state, so SQS (deduplicating for 5 minutes) drops a sweep's event for a
+        // state an earlier sweep already queued: a backlog does not grow with every sweep.
+        webhookId: `sweep:${flow.id}:${issue.updated ?? startedAt}`,
         retry: 0,
         receivedAt: startedAt,
       });

@@ -157,8 +157,16 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       site.faults.update({ errors: { status: 429, count: random.int(2, 6), retryAfterSeconds: 1 } });
       count(faults, '429 storm');
     } else if (roll < 0.65) {
-      site.faults.update({ rateLimit: { perIssueWrite: true, burst: { capacity: 6, refillPerSecond: 15 } } });
-      count(faults, 'rate limits');
+      // Cloud's burst and per-issue limits; Data Center adds its per-user limit, announced on every answer.
+      const dataCenter = site === eng;
+      site.faults.update({
+        rateLimit: {
+          perIssueWrite: true,
+          burst: { capacity: 6, refillPerSecond: 15 },
+          ...(dataCenter ? { user: { capacity: 10, fillRate: 5, intervalSeconds: 1 } } : {}),
+        },
+      });
+      count(faults, dataCenter ? 'rate limits (Data Center per user)' : 'rate limits');
     } else if (roll < 0.75) {
       site.faults.update({ errors: { status: random.chance(0.5) ? 503 : 500, count: random.int(2, 5) } });
       count(faults, '5xx burst');

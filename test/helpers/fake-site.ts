@@ -259,6 +259,9 @@ export class FakeSite implements SitePort {
       yield issue.id;
     }
   }
+  async *searchIssueStates(jql: string): AsyncIterable<{ id: string; updated: number }> {
+    for await (const id of this.searchIssueIds(jql)) yield { id, updated: this.issue(id).updated };
+  }
 
   async editIssue(issueId: string, fields: Readonly<Record<string, unknown>>): Promise<void> {
     this.write();

@@ -233,7 +233,7 @@ describe('learning an endpoint budget', () => {
     });
     jira.on('GET', /^\/rest\/api\/2\/issue\/ENG-\d+$/, { status: 200, json: anIssue('ENG-1') });
     jira.on('PUT', /^\/rest\/api\/2\/issue\/ENG-\d+$/, { status: 204 });
-    const { client: c, clock } = client();
+    const { client: c, clock } = client({ rate: { ratePerSecond: 10, burst: 20 } });
 
     for (let i = 1; i <= 5; i++) await getIssue(c, `ENG-${i}`);
     // Five calls in the last two seconds, 70 % kept: 1.75/s, a call every 572 ms after the pause; PUTs unpaced.
@@ -241,9 +241,34 @@ describe('learning an endpoint budget', () => {
     await editIssue(c, 'ENG-1', { fields: { summary: 'a' } });
     await editIssue(c, 'ENG-2', { fields: { summary: 'b' } });
 
-    // (the rate grows back by 1 % a second meanwhile)
-    expect(clock.sleeps).toEqual([1000, 572, 565, 562]);
+    // (the rate grows back meanwhile: 0.5 % of a quarter of the connection's 10/s, per second)
+    expect(clock.sleeps).toEqual([1000, 572, 567, 564]);
     expect(jira.requests).toHaveLength(11);
+  });
+
+  it('fails a call fast, to be retried from the queue, when its slot at the learnt rate lies beyond its wait budget', async () => {
+    jira.once('GET', '/rest/api/2/issue/ENG-5', {
+      status: 429,
+      headers: { 'retry-after': '1', 'ratelimit-reason': 'jira-burst-based' },
+    });
+    jira.on('GET', /^\/rest\/api\/2\/issue\/ENG-\d+$/, { status: 200, json: anIssue('ENG-1') });
+    // The real clock: the four calls must wait side by side.
+    const { client: c } = client({
+      clock: systemClock,
+      rate: { ratePerSecond: 10, burst: 20 },
+      maxRetryWaitMs: 1200,
+    });
+    for (let i = 1; i <= 5; i++) await getIssue(c, `ENG-${i}`);
+
+    // 1.75/s learnt, and the refused call's retry took the first slot: the next are about 0.57 and 1.14 s
+    // ahead, within the 1.2 s budget; the third would be 1.71 s ahead, and the fourth gets the slot it gave back.
+    const results = await Promise.allSettled(['ENG-6', 'ENG-7', 'ENG-8', 'ENG-9'].map((k) => getIssue(c, k)));
+
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+    expect(results[2]).toMatchObject({
+      reason: { code: 'JIRA_RATE_LIMITED', scope: 'endpoint', retryable: true },
+    });
+    expect(jira.requests).toHaveLength(8);
   });
 
   it('sends no call planned before a 429 during its pause: waiting calls take new slots', async () => {
@@ -300,6 +325,24 @@ describe('client-side pacing', () => {
 
     // After the first answer: 95 % of 1 call/s, and never more tokens than the one Jira says remain (of 9).
     expect(clock.sleeps).toEqual([1053, 1053]);
+  });
+
+  it('returns to its own pace once Data Center stops announcing a budget (limit lifted)', async () => {
+    const dc = {
+      'x-ratelimit-limit': '1',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-interval-seconds': '1',
+      'x-ratelimit-fillrate': '1',
+      'retry-after': '1',
+    };
+    jira.once('GET', '/rest/api/2/myself', { status: 200, json: me, headers: dc });
+    jira.on('GET', '/rest/api/2/myself', { status: 200, json: me });
+    const { client: c, clock } = client({ rate: { ratePerSecond: 10, burst: 10 } });
+
+    for (let i = 0; i < 6; i++) await getMyself(c);
+
+    // One wait at the announced pace (0 tokens remained), then the configured 10/s again: 100 ms apart.
+    expect(clock.sleeps).toEqual([1053, 100, 100, 100, 100]);
   });
 });
 

@@ -49,12 +49,30 @@ describe('EndpointPacer', () => {
     expect(pacer.epoch('getIssue')).toBe(1);
 
     clock.time += 1000;
-    sendOverASecond(pacer, clock, 'getIssue', 2);
-    clock.time += 1000;
+    for (let i = 0; i < 3; i++) {
+      clock.time += 400;
+      pacer.reserve('getIssue');
+    }
     pacer.limited('getIssue', clock.time + 1000);
 
     expect(pacer.rate('getIssue')).toBeLessThan(2.8 * 0.9);
     expect(pacer.epoch('getIssue')).toBe(2);
+  });
+
+  it('keeps its rate when a 429 comes while it sends too few calls to be the cause (held back by a pause)', () => {
+    const clock = new FakeClock(0);
+    const pacer = new EndpointPacer({ ceilingPerSecond: 10 }, clock);
+    sendOverASecond(pacer, clock, 'getIssue', 4);
+    sendOverASecond(pacer, clock, 'getIssue', 4);
+    pacer.limited('getIssue', clock.time + 1000);
+    clock.time += 5000;
+    pacer.reserve('getIssue');
+    const rate = pacer.rate('getIssue');
+
+    pacer.limited('getIssue', clock.time + 1000);
+
+    expect(pacer.rate('getIssue')).toBe(rate);
+    expect(pacer.epoch('getIssue')).toBe(1);
   });
 
   it('grows the rate back while Jira stops limiting, and stops pacing at the connection rate', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flowSchema } from '../../../shared/config/flows.ts';
 import { sweepFlow, sweepJql } from '../../../shared/sync/sweep.ts';
+import { deduplicationId } from '../../../shared/webhook/enqueue.ts';
 import type { SyncEvent } from '../../../shared/webhook/sync-event.ts';
 import { FakeSite } from '../../helpers/fake-site.ts';
 
@@ -38,7 +39,7 @@ describe('sweep', () => {
     const cloud = new FakeSite('cloud');
     const dc = new FakeSite('dc', { flavor: 'datacenter' });
     for (let i = 0; i < 5; i++) cloud.humanCreate('HELP', { summary: `h${i}` });
-    dc.humanCreate('ENG', { summary: 'e' });
+    const eng = dc.humanCreate('ENG', { summary: 'e' });
     const sent: SyncEvent[][] = [];
     const total = await sweepFlow(flow, 0, {
       sites: { source: cloud, target: dc },
@@ -50,6 +51,35 @@ describe('sweep', () => {
     });
     expect(total).toBe(6);
     expect(sent.map((c) => c.length)).toEqual([2, 2, 1, 1]);
-    expect(sent[3]?.[0]).toMatchObject({ connectionId: 'dc', kind: 'sweep', webhookId: 'sweep:f:600000' });
+    expect(sent[3]?.[0]).toMatchObject({
+      connectionId: 'dc',
+      kind: 'sweep',
+      webhookId: `sweep:f:${eng.updated}`,
+    });
+  });
+
+  it("names each event after the issue's state, so SQS drops a later sweep's event for an unchanged issue", async () => {
+    const cloud = new FakeSite('cloud');
+    const dc = new FakeSite('dc', { flavor: 'datacenter' });
+    const help = cloud.humanCreate('HELP', { summary: 'h' });
+    const ids = async (at: number) => {
+      const sent: SyncEvent[] = [];
+      await sweepFlow(flow, 0, {
+        sites: { source: cloud, target: dc },
+        enqueue: async (events) => {
+          sent.push(...events);
+        },
+        now: () => at,
+      });
+      return sent.map(deduplicationId);
+    };
+
+    const first = await ids(600_000);
+    const again = await ids(660_000);
+    cloud.humanEdit(help.id, { summary: 'changed' });
+    const changed = await ids(720_000);
+
+    expect(again).toEqual(first);
+    expect(changed).not.toEqual(first);
   });
 });
