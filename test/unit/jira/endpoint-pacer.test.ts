@@ -89,6 +89,28 @@ describe('EndpointPacer', () => {
     expect(pacer.rate('getIssue')).toBeUndefined();
   });
 
+  it('climbs back fast to a rate that held, after a run of 429s that were not about its pace', () => {
+    const clock = new FakeClock(0);
+    const pacer = new EndpointPacer({ ceilingPerSecond: 10 }, clock);
+    sendOverASecond(pacer, clock, 'getIssue', 4);
+    sendOverASecond(pacer, clock, 'getIssue', 4);
+    pacer.limited('getIssue', clock.time); // 2.8/s, which then holds for 20 s
+    for (let i = 0; i < 20; i++) sendOverASecond(pacer, clock, 'getIssue', 2);
+    const good = pacer.rate('getIssue') ?? 0;
+    for (let i = 0; i < 4; i++) {
+      clock.time += 500;
+      for (let j = 0; j < 3; j++) pacer.reserve('getIssue');
+      pacer.limited('getIssue', clock.time);
+    }
+    const low = pacer.rate('getIssue') ?? 0;
+
+    clock.time += 15_000;
+
+    expect(low).toBeLessThan(good * 0.5);
+    // A tenth more per second below the good rate: back above it in 15 s, where 0.5 %/s would take minutes.
+    expect(pacer.rate('getIssue')).toBeGreaterThan(2.8);
+  });
+
   it('never paces below its floor', () => {
     const clock = new FakeClock(0);
     const pacer = new EndpointPacer({ ceilingPerSecond: 10, floorPerSecond: 1 }, clock);
