@@ -38,6 +38,8 @@ export const linkRecordSchema = z.object({
   comments: z.array(commentLinkSchema),
   attachments: z.array(attachmentLinkSchema),
   sourceDeletedAt: z.number().optional(),
+  /** When the last reconcile that completed began reading: an event received before then announced nothing new. */
+  reconciledFrom: z.number().optional(),
   version: z.number().int().nonnegative(),
   lease: z.object({ owner: z.string(), until: z.number() }).optional(),
   createdAt: z.number(),
@@ -50,5 +52,8 @@ export type AttachmentLink = z.infer<typeof attachmentLinkSchema>;
 export type LinkRecord = z.infer<typeof linkRecordSchema>;
 /** What a reconcile may change; keys, version and lease belong to the store. */
 export type LinkChanges = Partial<
-  Pick<LinkRecord, 'target' | 'intent' | 'base' | 'comments' | 'attachments' | 'sourceDeletedAt'>
+  Pick<
+    LinkRecord,
+    'target' | 'intent' | 'base' | 'comments' | 'attachments' | 'sourceDeletedAt' | 'reconciledFrom'
+  >
 > & { readonly clearIntent?: boolean };

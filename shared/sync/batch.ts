@@ -107,7 +107,9 @@ export async function processBatch(records: readonly QueueRecord[], deps: BatchD
     const group = groups.get(key);
     if (group) {
       group.records.push(record);
-      group.event = event;
+      // The latest event, received no earlier than any of the group: the reconcile must not be taken as
+      // stale while one of its events is newer than the last reconcile.
+      group.event = { ...event, receivedAt: Math.max(event.receivedAt, group.event.receivedAt) };
     } else {
       groups.set(key, { records: [record], event });
     }

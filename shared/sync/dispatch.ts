@@ -49,9 +49,9 @@ export async function dispatchEvent(event: SyncEvent, ctx: DispatchContext): Pro
     // On a same-site flow the issue may be either side; a copy is recognised by its target pointer.
     const pointer = sides.includes('target') ? await ctx.store.sourceOfTarget(flow.id, issueId) : undefined;
     if (pointer) {
-      results.push(await reconcileSource(reconcileCtx, pointer.issueId));
+      results.push(await reconcileSource(reconcileCtx, pointer.issueId, event.receivedAt));
     } else if (sides.includes('source')) {
-      results.push(await reconcileSource(reconcileCtx, issueId));
+      results.push(await reconcileSource(reconcileCtx, issueId, event.receivedAt));
     } else {
       results.push({ flowId: flow.id, outcome: 'not-linked', issue: issueId });
     }

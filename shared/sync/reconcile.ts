@@ -49,6 +49,8 @@ export interface ReconcileResult {
   readonly conflicts: readonly FieldConflict[];
   /** Things that could not be synced and why (unmapped values, too-large attachments, internal notes). */
   readonly notes: readonly string[];
+  /** Set when the event was older than the last completed reconcile, which had read its change: no Jira call. */
+  readonly stale?: boolean;
 }
 
 type Writes = { fields: number; transitions: number; comments: number; attachments: number; issues: number };
@@ -537,9 +539,17 @@ async function onSourceDeleted(ctx: ReconcileContext, known: LinkRecord, writes:
  * sight (exactly once, even across crashes), merges fields and status against the last-synced base, copies
  * comments and attachments, then records the new base. The link's lease is held throughout.
  */
+/**
+ * Clocks of the ingest and the worker may disagree by this much; an event is only taken as stale when it
+ * arrived this long before the last completed reconcile began.
+ */
+const CLOCK_MARGIN_MS = 1_000;
+
 export async function reconcileSource(
   context: ReconcileContext,
   sourceIssueId: string,
+  /** When the newest event asking for this reconcile was received (ingest's `receivedAt`). */
+  eventReceivedAt?: number,
 ): Promise<ReconcileResult> {
   // One lease holder per reconcile, even within one invocation: a batch reconciles several issues at once,
   // and the source's and the target's events of one pair must never run together.
@@ -552,6 +562,20 @@ export async function reconcileSource(
     extra: Partial<ReconcileResult> = {},
   ): ReconcileResult => ({ flowId: flow.id, sourceIssueId, outcome, writes, conflicts: [], notes, ...extra });
 
+  // A reconcile that began after the event arrived has already read what the event announces: level
+  // triggering makes it redundant, and skipping it spares Jira while the queue works off a backlog.
+  if (eventReceivedAt !== undefined) {
+    const known = await store.get(flow.id, sourceIssueId);
+    if (
+      known?.target &&
+      !known.intent &&
+      known.reconciledFrom !== undefined &&
+      eventReceivedAt + CLOCK_MARGIN_MS < known.reconciledFrom
+    ) {
+      return result('unchanged', { targetIssueId: known.target.issueId, stale: true });
+    }
+  }
+  const startedAt = ctx.now();
   const source = await sites.source.getIssue(sourceIssueId);
   if (!source) {
     const known = await store.get(flow.id, sourceIssueId);
@@ -646,7 +670,9 @@ export async function reconcileSource(
       attachments = await applyAttachments(ctx, actions, issues, link.attachments, writes, notes);
     }
 
-    await store.save(link, { base: plan.base, comments, attachments }, lease, { release: true });
+    await store.save(link, { base: plan.base, comments, attachments, reconciledFrom: startedAt }, lease, {
+      release: true,
+    });
     saved = true;
     const changed = Object.values(writes).some((n) => n > 0);
     return result(created ? 'created' : changed ? 'updated' : 'unchanged', {

@@ -62,6 +62,8 @@ export class FakeSite implements SitePort {
   private nextChild = 500;
   /** Issues created, including any a buggy engine might create twice. */
   created = 0;
+  /** Issues read (`getIssue`). */
+  reads = 0;
 
   constructor(
     readonly connectionId: string,
@@ -198,6 +200,7 @@ export class FakeSite implements SitePort {
   }
 
   async getIssue(idOrKey: string): Promise<IssueSnapshot | undefined> {
+    this.reads++;
     const issue = this.issues.get(idOrKey) ?? [...this.issues.values()].find((i) => i.key === idOrKey);
     if (!issue) return undefined;
     return {

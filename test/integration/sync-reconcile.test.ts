@@ -66,7 +66,8 @@ describe('reconcile over fake sites and DynamoDB', () => {
     kind: 'issue_updated',
     webhookId: `wh-${Math.random()}`,
     retry: 0,
-    receivedAt: Date.now(),
+    // The engine's clock: an event is stale when it arrived before the last completed reconcile began.
+    receivedAt: now,
   });
 
   const dispatch = (connectionId: string, issueId: string, f: Flow = flow) =>
@@ -233,6 +234,36 @@ describe('reconcile over fake sites and DynamoDB', () => {
     expect(
       dc.raw(targetIssueId as string).comments.filter((c) => c.body.includes('was deleted')),
     ).toHaveLength(1);
+  });
+
+  it('skips an event received before the last completed reconcile began: it read that change already', async () => {
+    const help = cloud.humanCreate('HELP', { summary: 'stale events' });
+    const arrived = now;
+    now += 5_000;
+    const [first] = await dispatch('cloud', help.id);
+    expect(first).toMatchObject({ outcome: 'created' });
+    const reads = cloud.reads;
+
+    // A late or redelivered event from before that reconcile, and a sweep's from then: nothing to read.
+    const late = await dispatchEvent(
+      { ...event('cloud', help.id), receivedAt: arrived },
+      {
+        flows: [flow],
+        site: (id) => (id === 'cloud' ? cloud : dc),
+        store,
+        lease: { owner: 'd', ms: 60_000 },
+        now: () => now,
+      },
+    );
+    expect(late).toEqual([expect.objectContaining({ outcome: 'unchanged', stale: true })]);
+    expect(cloud.reads).toBe(reads);
+
+    // A change after it is read and synced.
+    now += 5_000;
+    cloud.humanEdit(help.id, { summary: 'fresh' });
+    const [fresh] = await dispatch('cloud', help.id);
+    expect(fresh).toMatchObject({ outcome: 'updated' });
+    expect(fresh).not.toHaveProperty('stale');
   });
 
   it('waits for a create that may have happened instead of creating again', async () => {
