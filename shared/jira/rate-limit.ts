@@ -57,15 +57,15 @@ export function fullJitterBackoff(attempt: number, options: BackoffOptions, rand
   return Math.floor(random() * ceiling);
 }
 
+/** Share of Data Center's announced fill rate the client paces to (see `announcedBudget`). */
+export const DC_PACE_SHARE = 0.95;
+
 /**
  * The budget Jira Data Center announces on every answer when an admin turned rate limiting on: a token
  * bucket per user of `X-RateLimit-Limit` tokens, refilled with `X-RateLimit-FillRate` tokens every
  * `X-RateLimit-Interval-Seconds` (Atlassian, "Adjusting your code for rate limiting"), with the tokens
  * `X-RateLimit-Remaining` when it answered. Undefined when the headers are absent or malformed.
  */
-/** Share of Data Center's announced fill rate the client paces to (see `announcedBudget`). */
-export const DC_PACE_SHARE = 0.95;
-
 export function announcedBudget(
   headers: Headers,
 ): { ratePerSecond: number; burst: number; remaining: number | undefined } | undefined {
