@@ -33,6 +33,18 @@ export function currentLoad(): number {
   return os.loadavg()[0] ?? Number.NaN;
 }
 
+/** What every bench's results start with: when it ended, how long it ran, the machine and its load at the end. */
+export function runRecord(
+  startedMs: number,
+  machine: MachineInfo,
+): { date: string; durationSeconds: number; machine: MachineInfo } {
+  return {
+    date: new Date().toISOString(),
+    durationSeconds: (performance.now() - startedMs) / 1000,
+    machine: { ...machine, loadAverage: { ...machine.loadAverage, end: currentLoad() } },
+  };
+}
+
 function gitState(): { gitCommit?: string; gitDirty?: boolean } {
   try {
     const gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();

@@ -1,3 +1,4 @@
+import { UsageError } from './main.ts';
 /** How much to measure. The default fits in about two minutes on a 2-core machine; --quick in about 20 s. */
 export interface BenchOptions {
   readonly mode: 'full' | 'quick';
@@ -40,8 +41,6 @@ const QUICK: BenchOptions = {
   initRuns: 5,
   initWarmupRuns: 1,
 };
-
-export class UsageError extends Error {}
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let options = FULL;

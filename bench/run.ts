@@ -5,8 +5,9 @@ import { buildBundles } from './bundle.ts';
 import { measureInit } from './init-time.ts';
 import { measureLatency } from './latency.ts';
 import { CONFIG_FILE, CONNECTION_ID, SILENCED_OUTPUT, startBenchStack } from './local-stack.ts';
-import { currentLoad, machineInfo } from './machine.ts';
-import { parseOptions, UsageError } from './options.ts';
+import { machineInfo, runRecord } from './machine.ts';
+import { runBench } from './main.ts';
+import { parseOptions } from './options.ts';
 import { renderReport } from './report.ts';
 import type { BenchResults } from './results.ts';
 import { RESULTS_FILE, writeIngestResults } from './results-file.ts';
@@ -49,9 +50,7 @@ async function main(): Promise<void> {
   }
 
   const results: BenchResults = {
-    date: new Date().toISOString(),
-    durationSeconds: (performance.now() - started) / 1000,
-    machine: { ...machine, loadAverage: { ...machine.loadAverage, end: currentLoad() } },
+    ...runRecord(started, machine),
     settings: {
       ...options,
       logging: `silenced (${Object.entries(SILENCED_OUTPUT)
@@ -80,9 +79,4 @@ async function main(): Promise<void> {
   progress(`wrote ${RESULTS_FILE}`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench: ${error instanceof UsageError ? error.message : String((error as Error).stack)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench(main);

@@ -9,7 +9,8 @@ import * as z from 'zod';
 import { type Contributor, folderOf, lambdaBuildOptions, packageOf, ROOT } from './bundle.ts';
 import { BenchCheckFailed } from './latency.ts';
 import { handlerEnvironment, OUT_DIR } from './local-stack.ts';
-import { currentLoad, type MachineInfo, machineInfo } from './machine.ts';
+import { type MachineInfo, machineInfo, runRecord } from './machine.ts';
+import { runBench, UsageError } from './main.ts';
 import { readResultsFile, writeResultsPart } from './results-file.ts';
 import { type Distribution, distribution, pairedRatios, type Spread, spread } from './stats.ts';
 
@@ -275,8 +276,6 @@ interface Mode {
 const FULL: Mode = { mode: 'full', initRuns: 30, initWarmupRuns: 2 };
 const QUICK: Mode = { mode: 'quick', initRuns: 5, initWarmupRuns: 1 };
 
-class UsageError extends Error {}
-
 async function parseMode(argv: readonly string[]): Promise<{ mode: Mode; afterBench: boolean }> {
   let mode = FULL;
   let afterBench = false;
@@ -389,9 +388,7 @@ async function main(): Promise<void> {
   progress(`init: ${mode.initRuns} fresh processes per subject`);
 
   const results: WorkerBenchResults = {
-    date: new Date().toISOString(),
-    durationSeconds: (performance.now() - started) / 1000,
-    machine: { ...machine, loadAverage: { ...machine.loadAverage, end: currentLoad() } },
+    ...runRecord(started, machine),
     settings: {
       ...mode,
       esbuild:
@@ -418,9 +415,4 @@ async function main(): Promise<void> {
   progress('wrote the worker part of bench/results.json');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench: ${error instanceof UsageError ? error.message : String((error as Error).stack)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench(main);

@@ -6,6 +6,7 @@ import { memoryOutput } from '../../shared/cli/output.ts';
 import { localDeployment, localStackFile } from '../../shared/cli/target.ts';
 import { collectGarbage } from '../gc.ts';
 import { BenchCheckFailed } from '../latency.ts';
+import { runBench } from '../main.ts';
 import {
   countsSince,
   FLOW_ID,
@@ -183,7 +184,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench: ${String((error as Error).stack ?? error)}\n`);
-  process.exitCode = 1;
-});
+runBench(main);

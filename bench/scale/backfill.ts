@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { CLIENT_DEFAULTS } from '../../shared/jira/client-options.ts';
-import { currentLoad, machineInfo } from '../machine.ts';
+import { machineInfo, runRecord } from '../machine.ts';
+import { runBench, UsageError } from '../main.ts';
 import { readResultsFile, writeResultsPart } from '../results-file.ts';
 import type { BackfillRun } from './backfill-once.ts';
 import type { StatusCounts } from './demo.ts';
@@ -25,8 +26,6 @@ import {
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const CHILD = fileURLToPath(new URL('./backfill-once.ts', import.meta.url));
 const OUT = fileURLToPath(new URL('../out/scale/', import.meta.url));
-
-class UsageError extends Error {}
 
 function parseOptions(argv: readonly string[]): Options {
   let options: Options = { mode: 'full', sizes: [100, 1000] };
@@ -108,9 +107,7 @@ async function main(): Promise<void> {
     (s) => !options.sizes.includes(s.issues),
   );
   const results: ScaleBenchResults = {
-    date: new Date().toISOString(),
-    durationSeconds: (performance.now() - started) / 1000,
-    machine: { ...machine, loadAverage: { ...machine.loadAverage, end: currentLoad() } },
+    ...runRecord(started, machine),
     settings: {
       ...options,
       clientPacing: { ...CLIENT_DEFAULTS.rate },
@@ -128,9 +125,4 @@ async function main(): Promise<void> {
   progress('wrote the scale part of bench/results.json');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench: ${error instanceof UsageError ? error.message : String((error as Error).stack)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench(main);

@@ -1,7 +1,8 @@
 import { CLIENT_DEFAULTS } from '../../shared/jira/client-options.ts';
 import { collectGarbage } from '../gc.ts';
 import { BenchCheckFailed } from '../latency.ts';
-import { currentLoad, type MachineInfo, machineInfo } from '../machine.ts';
+import { type MachineInfo, machineInfo, runRecord } from '../machine.ts';
+import { runBench, UsageError } from '../main.ts';
 import { writeResultsPart } from '../results-file.ts';
 import { median } from '../stats.ts';
 import { ArrivalWatch } from '../sync/watch.ts';
@@ -135,8 +136,6 @@ const QUICK: Options = {
   restMs: 2500,
   scenarios: ['none', 'clientAbove', 'shareBelow', 'dcUser'],
 };
-
-class UsageError extends Error {}
 
 function parseOptions(argv: readonly string[]): Options {
   const usage = 'usage: npm run bench:rate-limit [-- --quick] [--block-seconds <n>] [--scenarios <name,…>]';
@@ -439,9 +438,7 @@ async function main(): Promise<void> {
       throw new BenchCheckFailed(`${checks.deadLettered} records dead-lettered under the limits`);
     }
     results = {
-      date: new Date().toISOString(),
-      durationSeconds: (performance.now() - started) / 1000,
-      machine: { ...machine, loadAverage: { ...machine.loadAverage, end: currentLoad() } },
+      ...runRecord(started, machine),
       settings: {
         ...options,
         clientPacing: { ...CLIENT_DEFAULTS.rate },
@@ -461,9 +458,4 @@ async function main(): Promise<void> {
   progress('wrote the rateLimit part of bench/results.json');
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench: ${error instanceof UsageError ? error.message : String((error as Error).stack)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench(main);

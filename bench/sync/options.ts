@@ -1,3 +1,4 @@
+import { UsageError } from '../main.ts';
 /** How much the sync bench measures: the full run 1,020 changes (about 7 min on 2 cores); --quick 60 (about 40 s). */
 export interface SyncBenchOptions {
   readonly mode: 'full' | 'quick';
@@ -50,8 +51,6 @@ const QUICK: SyncBenchOptions = {
   throughputMeasureMs: 2000,
   echoWindowMs: 1000,
 };
-
-export class UsageError extends Error {}
 
 export function parseSyncOptions(argv: readonly string[]): SyncBenchOptions {
   let options = FULL;

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchCheckFailed } from '../latency.ts';
 import { SILENCED_OUTPUT } from '../local-stack.ts';
-import { currentLoad, machineInfo } from '../machine.ts';
+import { machineInfo, runRecord } from '../machine.ts';
+import { runBench } from '../main.ts';
 import { RESULTS_FILE, writeSyncResults } from '../results-file.ts';
 import { totalWrites } from './calls.ts';
-import { changesPerRound, parseSyncOptions, UsageError } from './options.ts';
+import { changesPerRound, parseSyncOptions } from './options.ts';
 import { renderSyncReport } from './report.ts';
 import type { SyncBenchResults } from './results.ts';
 import { measureSequential } from './sequential.ts';
@@ -49,9 +50,7 @@ async function main(): Promise<void> {
 
     const summary = sequential.byKind.summaryHelpToEng;
     results = {
-      date: new Date().toISOString(),
-      durationSeconds: (performance.now() - started) / 1000,
-      machine: { ...machine, loadAverage: { ...machine.loadAverage, end: currentLoad() } },
+      ...runRecord(started, machine),
       settings: {
         ...options,
         flow: `${FLOW_ID} (local/demo.config.yaml): HELP on demo-cloud (Cloud + JSM) ⇄ ENG on demo-dc (Data Center), summary/description/priority, status map, comments`,
@@ -90,9 +89,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `bench: ${error instanceof UsageError ? error.message : String((error as Error).stack)}\n`,
-  );
-  process.exitCode = 1;
-});
+runBench(main);
