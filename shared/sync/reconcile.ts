@@ -562,29 +562,26 @@ export async function reconcileSource(
     extra: Partial<ReconcileResult> = {},
   ): ReconcileResult => ({ flowId: flow.id, sourceIssueId, outcome, writes, conflicts: [], notes, ...extra });
 
+  const known = await store.get(flow.id, sourceIssueId);
   // A reconcile that began after the event arrived has already read what the event announces: level
   // triggering makes it redundant, and skipping it spares Jira while the queue works off a backlog.
-  if (eventReceivedAt !== undefined) {
-    const known = await store.get(flow.id, sourceIssueId);
-    if (
-      known?.target &&
-      !known.intent &&
-      known.reconciledFrom !== undefined &&
-      eventReceivedAt + CLOCK_MARGIN_MS < known.reconciledFrom
-    ) {
-      return result('unchanged', { targetIssueId: known.target.issueId, stale: true });
-    }
+  if (
+    eventReceivedAt !== undefined &&
+    known?.target &&
+    !known.intent &&
+    known.reconciledFrom !== undefined &&
+    eventReceivedAt + CLOCK_MARGIN_MS < known.reconciledFrom
+  ) {
+    return result('unchanged', { targetIssueId: known.target.issueId, stale: true });
   }
   const startedAt = ctx.now();
   const source = await sites.source.getIssue(sourceIssueId);
   if (!source) {
-    const known = await store.get(flow.id, sourceIssueId);
     if (!known?.target) return result('out-of-scope');
     if (known.sourceDeletedAt === undefined) await onSourceDeleted(ctx, known, writes);
     return result('source-deleted', { targetIssueId: known.target.issueId });
   }
-  const existing = await store.get(flow.id, source.id);
-  if (!existing?.target && !existing?.intent) {
+  if (!known?.target && !known?.intent) {
     // Scope decides what gets a target created; once linked, an issue stays linked (moves keep the id).
     if (!inScope(flow, source) || !(await matchesSourceJql(ctx, source))) return result('out-of-scope');
   }
