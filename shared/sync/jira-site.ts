@@ -249,10 +249,6 @@ export class JiraSite implements SitePort {
     await editIssue(this.client, issueId, { properties: [{ key: SYNC_PROPERTY, value: syncProperty }] });
   }
 
-  async *searchIssueIds(jql: string): AsyncIterable<string> {
-    for await (const issue of searchIssues(this.client, { jql, fields: ['key'] })) yield issue.id;
-  }
-
   async *searchIssueStates(jql: string): AsyncIterable<{ id: string; updated?: number }> {
     for await (const issue of searchIssues(this.client, { jql, fields: ['updated'] })) {
       const updated = parseJiraTime(issue.fields.updated);

@@ -68,8 +68,8 @@ function inScope(flow: Flow, issue: IssueSnapshot): boolean {
 async function matchesSourceJql(ctx: ReconcileContext, source: IssueSnapshot): Promise<boolean> {
   const jql = ctx.flow.source.jql;
   if (jql === undefined) return true;
-  for await (const id of ctx.sites.source.searchIssueIds(`id = ${source.id} AND (${jql})`)) {
-    if (id === source.id) return true;
+  for await (const found of ctx.sites.source.searchIssueStates(`id = ${source.id} AND (${jql})`)) {
+    if (found.id === source.id) return true;
   }
   return false;
 }

@@ -84,9 +84,7 @@ export interface SitePort {
   findRecentlyUpdated(project: string, since: number): Promise<readonly RecentIssue[]>;
   /** Writes the `jira-sync` issue property of an existing issue (a request adopted after a crash). */
   markIssue(issueId: string, syncProperty: Json): Promise<void>;
-  /** Ids of the issues a JQL query matches, page after page. */
-  searchIssueIds(jql: string): AsyncIterable<string>;
-  /** The same with each issue's `updated` (ms since the epoch, when Jira says): what a sweep enqueues. */
+  /** The issues a JQL query matches, page after page, with `updated` (ms since the epoch) when Jira says. */
   searchIssueStates(jql: string): AsyncIterable<{ readonly id: string; readonly updated?: number }>;
   editIssue(issueId: string, fields: Readonly<Record<string, unknown>>): Promise<void>;
   transitions(issueId: string): Promise<readonly TransitionEdge[]>;

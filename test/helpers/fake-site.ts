@@ -251,7 +251,7 @@ export class FakeSite implements SitePort {
   }
 
   /** Understands the engine's JQL just enough: `project = "X"`, and `id = N AND (status = "S")`. */
-  async *searchIssueIds(jql: string): AsyncIterable<string> {
+  async *searchIssueStates(jql: string): AsyncIterable<{ id: string; updated: number }> {
     const project = /project = "([^"]+)"/.exec(jql)?.[1];
     const id = /^id = (\d+)/.exec(jql)?.[1];
     const status = /status = "?([^")]+)"?/.exec(jql)?.[1];
@@ -259,11 +259,8 @@ export class FakeSite implements SitePort {
       if (project !== undefined && issue.project !== project) continue;
       if (id !== undefined && issue.id !== id) continue;
       if (status !== undefined && issue.status !== status) continue;
-      yield issue.id;
+      yield { id: issue.id, updated: issue.updated };
     }
-  }
-  async *searchIssueStates(jql: string): AsyncIterable<{ id: string; updated: number }> {
-    for await (const id of this.searchIssueIds(jql)) yield { id, updated: this.issue(id).updated };
   }
 
   async editIssue(issueId: string, fields: Readonly<Record<string, unknown>>): Promise<void> {
